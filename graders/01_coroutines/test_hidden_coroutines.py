@@ -1,0 +1,47 @@
+"""Hidden graders for 01_coroutines: the same contract, probed harder."""
+
+import asyncio
+
+import pytest
+
+from grading import check, expect_status, graded
+
+pytestmark = pytest.mark.looptime
+
+
+@graded(points=2, task=3, hidden=True, hint="gather keeps order and runs everything at once, "
+        "however many ids there are.")
+async def test_many_ids_stay_concurrent_and_ordered(submission, client):
+    submission.IO_DELAY = 0.4
+    ids = [9, 4, 17, 0, 3, 12, 8, 1, 5, 30, 2, 11, 6, 7, 10, 13, 15, 14, 16, 19]
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    response = await client.get("/items", params={"ids": ids})
+    took = loop.time() - start
+    expect_status(response, 200, client.errors)
+    want = [{"item_id": i, "value": i * 10} for i in ids]
+    check(response.json() == {"items": want}, f"GET /items with 20 ids returned {str(response.json())[:120]}",
+          "one {'item_id', 'value'} per id, in request order")
+    check(0.4 - 1e-6 <= took < 0.6, f"20 fetches with IO_DELAY = 0.4 took {took:.2f} s of loop time",
+          "about 0.4 s: concurrent fetches")
+
+
+@graded(points=1, task=2, hidden=True, hint="Declare `item_id: int` and FastAPI validates it for you.")
+async def test_item_path_is_validated(submission, client):
+    response = await client.get("/items/12")
+    expect_status(response, 200, client.errors)
+    check(response.json() == {"item_id": 12, "value": 120}, f"GET /items/12 returned {response.json()}",
+          '{"item_id": 12, "value": 120}')
+    response = await client.get("/items/twelve")
+    expect_status(response, 422, client.errors)
+
+
+@graded(points=2, task=1, hidden=True, hint="time.sleep() freezes the whole server; `await asyncio.sleep()` "
+        "only pauses this coroutine.")
+async def test_no_blocking_call_while_serving(submission, client, blocking):
+    submission.IO_DELAY = 0.2
+    r1 = await client.get("/items/1")
+    r2 = await client.get("/items", params={"ids": [1, 2]})
+    expect_status(r1, 200, client.errors)
+    expect_status(r2, 200, client.errors)
+    blocking.assert_none("while serving GET /items/1 and GET /items?ids=1&ids=2")

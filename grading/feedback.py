@@ -1,0 +1,86 @@
+"""Turning what a grader saw into words a learner can act on.
+
+Graders raise :class:`Feedback` (via :func:`fail`) with what they observed and what they
+expected. Anything else that escapes a test is explained here too, by pointing at the
+learner's own line rather than dumping a traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+
+class Feedback(AssertionError):
+    """A grader's verdict: observed vs expected, plus an optional extra hint."""
+
+    def __init__(self, observed: str, expected: str, hint: str = "", details: str = "") -> None:
+        self.observed = observed
+        self.expected = expected
+        self.hint = hint
+        self.details = details
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"Observed: {self.observed}", f"Expected: {self.expected}"]
+        if self.details:
+            lines.append(self.details.rstrip())
+        if self.hint:
+            lines.append(f"Hint: {self.hint}")
+        return "\n".join(lines)
+
+
+def fail(observed: str, expected: str, hint: str = "", details: str = "") -> None:
+    raise Feedback(observed, expected, hint, details)
+
+
+def check(condition: object, observed: str, expected: str, hint: str = "", details: str = "") -> None:
+    if not condition:
+        raise Feedback(observed, expected, hint, details)
+
+
+def where_in(exc: BaseException, roots: list[Path]) -> str:
+    """The innermost frame of ``exc`` that lies in one of ``roots``: 'app.py, line 12, in f'."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        path = Path(frame.filename)
+        for root in roots:
+            try:
+                rel = path.resolve().relative_to(root.resolve())
+            except ValueError:
+                continue
+            return f"{rel}, line {frame.lineno}, in {frame.name}"
+    return ""
+
+
+def describe_exception(exc: BaseException, roots: list[Path]) -> str:
+    """'KeyError: 'x' (app.py, line 12, in lookup)' — short, and anchored in the learner's code."""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if len(text) > 300:
+        text = text[:300] + "…"
+    place = where_in(exc, roots)
+    return f"{text} ({place})" if place else text
+
+
+def explain(exc: BaseException, roots: list[Path], timeout: float | None = None) -> str:
+    """The message for whatever ended a test."""
+    if isinstance(exc, Feedback):
+        return exc.render()
+    name = type(exc).__name__
+    text = str(exc)
+    if "Timeout" in text and name == "Failed":
+        place = where_in(exc, roots)
+        stuck = f", stuck at {place}" if place else ""
+        return (
+            f"Observed: the test did not finish within its time limit ({timeout or '?'} s){stuck}.\n"
+            "Expected: every request to finish promptly.\n"
+            "Something waits forever or blocks the event loop: look for a missing await, an "
+            "infinite loop, or a blocking call inside async code."
+        )
+    if isinstance(exc, AssertionError):
+        # A plain assert in a grader: keep pytest's first line, it names the values.
+        first = text.strip().splitlines()[0] if text.strip() else "a check failed"
+        return f"Check failed: {first}"
+    if isinstance(exc, RecursionError):
+        return f"Your code recursed without end: RecursionError ({where_in(exc, roots) or 'see your recursion'})."
+    return f"Your code raised {describe_exception(exc, roots)}."

@@ -1,0 +1,72 @@
+"""The fixtures every grader shares. Registered by the plugin; graders just name them.
+
+- ``exercise_dir``: the submission's folder for the exercise this grader file belongs to.
+- ``submission``: that folder's ``app.py``, imported afresh for this test. Set knobs
+  (``IO_DELAY``...) on it before starting the app.
+- ``upstream``: the mocked ``UPSTREAM_URL`` API (respx), recording every call.
+- ``blocking``: blocking calls on the loop thread made from the learner's code.
+- ``client``: the app running in-process with lifespan; blocking is recorded while it runs.
+- ``live``: the app behind a real uvicorn server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from grading.probes.blocking import BlockingRecorder
+from grading.probes.drivers import AppClient, LiveServer, app_client, live_server
+from grading.probes.upstream import Upstream, mock_upstream
+from grading.target import load_submission
+
+
+def target_root(config: pytest.Config) -> Path:
+    return Path(config.getoption("grading_target")).resolve()
+
+
+@pytest.fixture
+def exercise_dir(request: pytest.FixtureRequest) -> Path:
+    exercise = request.path.parent.name
+    return target_root(request.config) / exercise
+
+
+@pytest.fixture
+def submission(exercise_dir: Path) -> ModuleType:
+    return load_submission(exercise_dir)
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    router, up = mock_upstream()
+    with router:
+        yield up
+
+
+@pytest.fixture
+def blocking(exercise_dir: Path) -> Iterator[BlockingRecorder]:
+    recorder = BlockingRecorder([exercise_dir])
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture
+async def client(submission: ModuleType, exercise_dir: Path, blocking: BlockingRecorder) -> AsyncIterator[AppClient]:
+    async with app_client(submission.app, [exercise_dir]) as c:
+        blocking.start()  # lifespan start-up and shut-down may block briefly; requests may not
+        try:
+            yield c
+        finally:
+            blocking.stop()
+
+
+@pytest.fixture
+async def live(submission: ModuleType, exercise_dir: Path, blocking: BlockingRecorder) -> AsyncIterator[LiveServer]:
+    async with live_server(submission.app, [exercise_dir]) as server:
+        blocking.start()
+        try:
+            yield server
+        finally:
+            blocking.stop()

@@ -1,0 +1,125 @@
+"""The pytest plugin that turns grader runs into results.
+
+It registers the ``graded`` marker and the shared fixtures, rewrites whatever ended a test
+into feedback (never a traceback), and streams one JSON line per event to the file named
+by ``--grading-results`` so the parent process knows how far a worker got even if the
+submission later hangs or kills the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from grading.feedback import explain
+from grading.fixtures import *  # noqa: F403  # the shared fixtures
+from grading.fixtures import target_root
+from grading.results import TestResult, record_of
+from grading.spec import MARKER, spec_of, spec_problem
+from grading.target import KIT_ROOT
+
+_STATE_KEY = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grading")
+    group.addoption("--grading-target", default=os.environ.get("GRADING_TARGET", str(KIT_ROOT / "exercises")),
+                    help="folder with NN_slug/ submissions to grade (default: exercises/)")
+    group.addoption("--grading-results", default=None, help="write one JSON line per test event here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(points, task, hint, hidden=False): a graded test")
+    sys.dont_write_bytecode = True
+    config.stash[_STATE_KEY] = {"results": {}, "sink": None}
+    path = config.getoption("grading_results")
+    if path:
+        config.stash[_STATE_KEY]["sink"] = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    sink = config.stash.get(_STATE_KEY, {}).get("sink")
+    if sink:
+        _emit(config, {"event": "done"})
+        sink.close()
+
+
+def _emit(config: pytest.Config, record: dict) -> None:
+    sink = config.stash[_STATE_KEY]["sink"]
+    if sink:
+        sink.write(json.dumps(record) + "\n")
+        sink.flush()
+        os.fsync(sink.fileno())
+
+
+def _name(item: pytest.Item) -> str:
+    return item.name
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    for item in session.items:
+        spec = spec_of(item)
+        result = TestResult(
+            name=_name(item),
+            max_score=spec.points if spec else 0,
+            task=spec.task if spec else 0,
+            hint=spec.hint if spec else "",
+            visibility=spec.visibility if spec else "public",  # type: ignore[arg-type]
+            status="error",
+            message="not run",
+            nodeid=item.nodeid,
+        )
+        session.config.stash[_STATE_KEY]["results"][item.nodeid] = result
+        _emit(session.config, {"event": "collected", "test": record_of(result)})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN001
+    _emit(item.config, {"event": "start", "nodeid": item.nodeid})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    result: TestResult = item.config.stash[_STATE_KEY]["results"].get(item.nodeid)
+    if result is None:
+        return report
+    result.duration += call.duration
+    if call.when == "setup":
+        result.status, result.message = "passed", ""
+        problem = spec_problem(item)
+        if problem:
+            result.status, result.message = "error", f"Grader defect: {problem}."
+    if call.excinfo is not None and result.status == "passed":
+        exc = call.excinfo.value
+        if call.excinfo.errisinstance(pytest.skip.Exception):
+            result.status, result.message = "skipped", str(exc)
+        else:
+            roots = [target_root(item.config) / item.path.parent.name]
+            msg = explain(exc, roots, timeout=_timeout_of(item))
+            is_timeout = "time limit" in msg and type(exc).__name__ == "Failed"
+            result.status = "timeout" if is_timeout else ("failed" if isinstance(exc, AssertionError) else "error")
+            result.message = msg
+        # Keep pytest's own report short: the message is what learners read.
+        report.longrepr = result.message
+    if call.when == "teardown":
+        _emit(item.config, {"event": "result", "test": record_of(result)})
+    return report
+
+
+def _timeout_of(item: pytest.Item) -> float | None:
+    marker = item.get_closest_marker("timeout")
+    if marker and marker.args:
+        return float(marker.args[0])
+    try:
+        return float(item.config.getini("timeout") or 0) or None
+    except (ValueError, KeyError):
+        return None
+
+
+def results_of(config: pytest.Config) -> list[TestResult]:
+    return list(config.stash[_STATE_KEY]["results"].values())
+

@@ -1,0 +1,1 @@
+"""Instruments graders share: upstream mocks, blocking detection, app drivers."""

@@ -1,0 +1,162 @@
+"""Blocking detection: blocking calls named by blockbuster, CPU work seen as event-loop lag.
+
+blockbuster patches time.sleep, file, socket and sqlite3 calls. We never let it raise:
+each blocking call made on the event-loop thread from a stack that passes through the
+learner's files is *recorded* and allowed to proceed. A learner's ``except Exception``
+therefore cannot hide it, and functional tests keep measuring function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blockbuster import BlockBuster
+
+from grading.feedback import Feedback
+
+# Library internals that legitimately touch files or pipes when the learner's code calls
+# them from the loop: process-pool start-up/shut-down, SQLAlchemy engine creation,
+# FastAPI's one-off source inspection. (path fragment, function names or None for any)
+ALLOWED: list[tuple[str, set[str] | None]] = [
+    ("concurrent/futures/process.py", None),
+    ("multiprocessing/", None),
+    ("sqlalchemy/", None),
+    ("/inspect.py", {"getsourcefile", "getfile", "getmodule", "getabsfile", "findsource"}),
+    ("/linecache.py", None),
+    ("importlib/", None),  # a lazy import at first use reads .py files once
+    ("/logging/__init__.py", None),  # log handlers write to stderr
+    ("/traceback.py", None),
+]
+
+
+@dataclass
+class BlockingCall:
+    function: str
+    where: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.function}{extra} from {self.where}"
+
+
+@dataclass
+class BlockingRecorder:
+    roots: list[Path]
+    calls: list[BlockingCall] = field(default_factory=list)
+    _bb: BlockBuster | None = None
+
+    def _predicate_for(self, name: str):
+        roots = [str(r.resolve()) for r in self.roots]
+
+        def predicate(*args, **kwargs) -> bool:
+            frame = sys._getframe(2)  # skip the predicate and blockbuster's wrapper
+            learner = None
+            while frame is not None:
+                filename = frame.f_code.co_filename.replace("\\", "/")
+                for fragment, funcs in ALLOWED:
+                    if fragment in filename and (funcs is None or frame.f_code.co_name in funcs):
+                        return True
+                if learner is None and filename.startswith(tuple(roots)):
+                    learner = frame
+                frame = frame.f_back
+            if learner is not None:
+                rel = Path(learner.f_code.co_filename).name
+                detail = ""
+                if name == "time.sleep" and args:
+                    detail = f"{args[0]} s"
+                self.calls.append(BlockingCall(name, f"{rel}, line {learner.f_lineno}, in {learner.f_code.co_name}", detail))
+            return True  # record, never raise: see module docstring
+
+        return predicate
+
+    def start(self) -> None:
+        if self._bb is not None:
+            return
+        bb = BlockBuster()
+        for name, fn in bb.functions.items():
+            fn.can_block_predicate = self._predicate_for(name)
+        bb.activate()
+        self._bb = bb
+
+    def stop(self) -> None:
+        if self._bb is not None:
+            self._bb.deactivate()
+            self._bb = None
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+    def assert_none(self, during: str, hint: str = "") -> None:
+        """Fail with feedback naming each blocking call seen ``during`` something."""
+        if self.calls:
+            n = len(self.calls)
+            raise Feedback(
+                f"{n} blocking call{'s' if n > 1 else ''} ran on the event-loop thread {during}: {self.summary()}",
+                "no blocking call inside async code (while one runs, every other request waits)",
+                hint,
+            )
+
+    def summary(self, limit: int = 3) -> str:
+        seen: dict[str, int] = {}
+        for c in self.calls:
+            seen[c.describe()] = seen.get(c.describe(), 0) + 1
+        parts = [f"{k} ×{n}" if n > 1 else k for k, n in list(seen.items())[:limit]]
+        more = len(seen) - limit
+        return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+@contextmanager
+def detect_blocking(roots: list[Path]) -> Iterator[BlockingRecorder]:
+    recorder = BlockingRecorder(roots)
+    recorder.start()
+    try:
+        yield recorder
+    finally:
+        recorder.stop()
+
+
+class LoopLagMonitor:
+    """Ticks every ``interval`` s on the running loop and records how late each tick was.
+
+    A tick that arrives 140 ms late means something held the loop thread for ~140 ms
+    (CPU work inline, or a blocking call). Measured from inside the loop, so it does not
+    depend on how fast the machine is, only on how long the loop was held.
+    """
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.gaps: list[float] = []
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.gaps.append(time.perf_counter() - before - self.interval)
+
+    async def __aenter__(self) -> LoopLagMonitor:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+    @property
+    def max_lag(self) -> float:
+        return max(self.gaps, default=0.0)
+
+    def reset(self) -> None:
+        self.gaps.clear()

@@ -1,0 +1,137 @@
+"""Upstream API mocks: respx routes with set latency and failures, and a record of every call.
+
+Each call is recorded with its start and end on the loop clock, so a grader can say how
+many calls were in flight at once, which is evidence of concurrency that does not depend
+on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import respx
+
+UPSTREAM_URL = "https://api.example.com"
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    start: float
+    end: float | None = None
+    outcome: str = "pending"  # "200", "503", "ConnectError", "cancelled", ...
+
+
+@dataclass
+class Behaviour:
+    json: Any = None
+    status: int = 200
+    delay: float = 0.0
+    error: type[Exception] | Exception | None = None
+
+
+@dataclass
+class Upstream:
+    """The mocked API under ``UPSTREAM_URL``. Use inside a grader via the ``upstream`` fixture."""
+
+    router: respx.MockRouter
+    base_url: str = UPSTREAM_URL
+    calls: list[Call] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    unmatched: list[str] = field(default_factory=list)
+
+    def route(self, path: str, json: Any = None, *, status: int = 200, delay: float = 0.0,
+              error: type[Exception] | Exception | None = None, method: str = "GET") -> Behaviour:
+        """Serve ``path``: after ``delay`` s answer ``status``/``json``, or raise ``error``.
+
+        ``error=httpx.ReadTimeout`` is how a timeout is simulated: respx does not enforce
+        client timeouts, so the mock raises what the client would have raised.
+        """
+        behaviour = Behaviour(json=json, status=status, delay=delay, error=error)
+        self.router.route(method=method, url=f"{self.base_url}{path}").mock(
+            side_effect=self._responder(behaviour)
+        )
+        return behaviour
+
+    def _responder(self, b: Behaviour):
+        async def respond(request: httpx.Request) -> httpx.Response:
+            loop = asyncio.get_running_loop()
+            call = Call(request.method, request.url.path, loop.time())
+            self.calls.append(call)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                if b.delay:
+                    await asyncio.sleep(b.delay)
+                if b.error is not None:
+                    err = b.error(f"simulated {getattr(b.error, '__name__', 'error')}", request=request) \
+                        if isinstance(b.error, type) else b.error
+                    call.outcome = type(err).__name__
+                    raise err
+                call.outcome = str(b.status)
+                return httpx.Response(b.status, json=b.json if b.json is not None else {}, request=request)
+            except asyncio.CancelledError:
+                call.outcome = "cancelled"
+                raise
+            finally:
+                self.in_flight -= 1
+                call.end = loop.time()
+
+        return respond
+
+    # --- evidence ----------------------------------------------------------------------
+
+    def calls_to(self, path: str) -> list[Call]:
+        return [c for c in self.calls if c.path == path]
+
+    @property
+    def span(self) -> float:
+        """Loop time from the first call's start to the last call's end."""
+        if not self.calls:
+            return 0.0
+        ends = [c.end for c in self.calls if c.end is not None]
+        return (max(ends) if ends else self.calls[0].start) - min(c.start for c in self.calls)
+
+    @property
+    def still_running(self) -> list[Call]:
+        return [c for c in self.calls if c.end is None]
+
+    def timeline(self) -> str:
+        """Text picture of the calls: which overlapped and which ran one after another."""
+        if not self.calls:
+            return "  (no upstream calls were made)"
+        t0 = min(c.start for c in self.calls)
+        t1 = max((c.end if c.end is not None else c.start) for c in self.calls)
+        width = 40
+        scale = width / (t1 - t0) if t1 > t0 else 0
+        lines = []
+        for c in self.calls:
+            start = c.start - t0
+            end = (c.end if c.end is not None else t1) - t0
+            a = int(start * scale)
+            z = max(a + 1, int(end * scale))
+            bar = " " * a + "█" * (z - a)
+            done = f"{end:5.2f}s" if c.end is not None else "  ... "
+            lines.append(f"  {c.method} {c.path:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome}")
+        return "\n".join(lines)
+
+    def concurrency_summary(self) -> str:
+        n = len(self.calls)
+        shape = "overlapped" if self.max_in_flight > 1 else "ran one after another"
+        return f"{n} upstream call{'s' if n != 1 else ''} {shape}, {self.max_in_flight} in flight at most, {self.span:.2f} s in all"
+
+
+def mock_upstream(*, pass_local: bool = True) -> tuple[respx.MockRouter, Upstream]:
+    """A started respx router that lets loopback through (for a live server) and records
+    any request to an unmocked URL instead of letting it reach the network."""
+    router = respx.mock(assert_all_called=False, assert_all_mocked=True)
+    upstream = Upstream(router)
+    if pass_local:
+        router.route(host="127.0.0.1").pass_through()
+        router.route(host="localhost").pass_through()
+    return router, upstream

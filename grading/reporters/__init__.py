@@ -1,0 +1,1 @@
+"""Reporters render one GradeReport; none computes a score of its own."""
