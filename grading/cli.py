@@ -70,7 +70,7 @@ def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespa
     on_start = None if args.quiet else (lambda job: reporter.started(job.exercise))
     results = {}
     # A missing NN_slug/ folder is graded too: each test then says the file is missing.
-    for result in run_jobs(jobs, args.jobs, on_start=on_start):
+    for _, result in run_jobs(jobs, args.jobs, on_start=on_start):
         results[result.id] = result
         if not args.quiet:
             reporter.finished(result)

@@ -55,11 +55,18 @@ def where_in(exc: BaseException, roots: list[Path]) -> str:
 
 def describe_exception(exc: BaseException, roots: list[Path]) -> str:
     """'KeyError: 'x' (app.py, line 12, in lookup)' — short, and anchored in the learner's code."""
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    raw = str(exc)
+    lines = [ln for ln in raw.strip().splitlines() if ln.strip()]
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    if len(lines) > 1 and len(lines[1]) < 200:
+        text += f" {lines[1].strip()}"
     if len(text) > 300:
         text = text[:300] + "…"
     place = where_in(exc, roots)
-    return f"{text} ({place})" if place else text
+    text = f"{text} ({place})" if place else text
+    if "<coroutine object" in raw:
+        text += " — a coroutine object reached FastAPI: a missing `await`?"
+    return text
 
 
 def explain(exc: BaseException, roots: list[Path], timeout: float | None = None) -> str:

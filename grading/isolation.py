@@ -36,6 +36,7 @@ class Job:
     test_timeout: float = TEST_TIMEOUT
     include_hidden: bool = True
     pytest_args: list[str] = field(default_factory=list)
+    label: str = ""  # which submission, when a batch grades several
 
 
 @dataclass
@@ -62,11 +63,14 @@ def preload() -> None:
 def _pytest_args(job: Job, results: Path) -> list[str]:
     files = sorted(str(p) for p in job.graders.glob("test_*.py")
                    if job.include_hidden or not p.name.startswith("test_hidden"))
+    # Options as single `--opt=value` tokens and the plugin named up front: pytest's early
+    # argument scan would otherwise take the target folder for a test path and load a
+    # conftest.py planted in the submission. conftest files load only under graders/.
     return [
-        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:randomly",
-        "--rootdir", str(KIT_ROOT), "-c", str(KIT_ROOT / "pyproject.toml"),
+        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "grading.plugin",
+        f"--rootdir={KIT_ROOT}", f"--confcutdir={job.graders.parent}", "-c", str(KIT_ROOT / "pyproject.toml"),
         "-o", f"timeout={job.test_timeout}", "-o", "timeout_method=signal",
-        "--grading-target", str(job.target), "--grading-results", str(results),
+        f"--grading-target={job.target}", f"--grading-results={results}",
         *job.pytest_args, *files,
     ]
 
@@ -121,8 +125,8 @@ def _kill_group(pid: int) -> None:
 
 def run_jobs(jobs: list[Job], parallel: int = 1,
              on_start: Callable[[Job], None] | None = None,
-             on_tick: Callable[[], None] | None = None) -> Iterator[ExerciseResult]:
-    """Run jobs, at most ``parallel`` at once; yield each exercise's result as it finishes."""
+             on_tick: Callable[[], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
+    """Run jobs, at most ``parallel`` at once; yield (job, result) as each one finishes."""
     pending = list(jobs)
     running: list[_Running] = []
     try:
@@ -146,7 +150,7 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
                     _, status = os.waitpid(r.pid, 0)
                 _kill_group(r.pid)  # a process pool or server the submission left behind
                 running.remove(r)
-                yield collect(r, status, timed_out)
+                yield r.job, collect(r, status, timed_out)
     finally:
         for r in running:
             _kill_group(r.pid)

@@ -35,6 +35,11 @@ class TestResult:
     def score(self) -> float:
         return self.max_score if self.passed else 0.0
 
+    @property
+    def counted_max(self) -> float:
+        """A skipped test (say, no browser installed here) counts neither for nor against."""
+        return 0.0 if self.status == "skipped" else self.max_score
+
 
 @dataclass
 class ExerciseResult:
@@ -51,11 +56,11 @@ class ExerciseResult:
 
     @property
     def max_score(self) -> float:
-        return sum(t.max_score for t in self.tests)
+        return sum(t.counted_max for t in self.tests)
 
     @property
     def passed(self) -> bool:
-        return bool(self.tests) and all(t.passed for t in self.tests) and not self.problem
+        return bool(self.tests) and all(t.passed or t.status == "skipped" for t in self.tests) and not self.problem
 
     @property
     def status(self) -> str:
@@ -66,7 +71,7 @@ class ExerciseResult:
         return "partial" if self.score > 0 else "failed"
 
     def first_failure(self) -> TestResult | None:
-        return next((t for t in self.tests if not t.passed), None)
+        return next((t for t in self.tests if not t.passed and t.status != "skipped"), None)
 
 
 @dataclass
@@ -109,7 +114,7 @@ class GradeReport:
                             "name": t.name,
                             "task": t.task,
                             "score": _num(t.score),
-                            "max_score": _num(t.max_score),
+                            "max_score": _num(t.counted_max),
                             "status": t.status,
                             "visibility": t.visibility,
                             "message": t.message,

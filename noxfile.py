@@ -1,0 +1,67 @@
+"""Sessions of the kit. Learners: `nox -s grade`. Instructors: `nox -s tests`, `verify`,
+`assign`, `gradebook`, `bench`. Environments are made with uv when it is installed
+(a few seconds), else virtualenv + pip."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["grade"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DEPS = PYPROJECT["project"]["dependencies"]
+DEV = nox.project.dependency_groups(PYPROJECT, "dev")
+ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _install(session: nox.Session, *extra: str) -> None:
+    session.install(*DEPS, *extra)
+
+
+@nox.session(reuse_venv=True)
+def grade(session: nox.Session) -> None:
+    """Grade exercises/ (or `-- --target reference`, `-- 04`, `-- --json out.json`; `-- --help`)."""
+    _install(session)
+    session.run("python", "-m", "grading", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def tests(session: nox.Session) -> None:
+    """The kit's own tests: engine, reference full marks, skeleton zero, grader corpus."""
+    _install(session, *DEV)
+    session.run("python", "-m", "pytest", "tests", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def verify(session: nox.Session) -> None:
+    """Instructor check: reference full marks, skeleton zero, declarations, mirroring (`-- --repeat N`)."""
+    _install(session)
+    session.run("python", "-m", "grading.verify", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def assign(session: nox.Session) -> None:
+    """Build the student copy and a Gradescope autograder: `nox -s assign -- OUT [--force]`."""
+    _install(session)
+    session.run("python", "-m", "grading.assign", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def gradebook(session: nox.Session) -> None:
+    """Grade a class: `nox -s gradebook -- DIR` (a folder per student, or .zip files)."""
+    _install(session)
+    session.run("python", "-m", "grading.gradebook", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def bench(session: nox.Session) -> None:
+    """Wall time of a full reference grade vs the same graders in one plain pytest process."""
+    _install(session)
+    session.run("python", "-m", "grading.bench", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "grading", "graders", "reference", "tests", "noxfile.py")

@@ -1,0 +1,74 @@
+"""The graders are right both ways: other correct solutions keep full marks, and typical
+mistakes lose exactly the tests that name them.
+
+Each folder tests/corpus/NN_slug/<variant>/ holds files laid over a copy of
+reference/NN_slug/, and expected.toml: kind = "correct" | "wrong", why, fails = [...].
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import KIT
+
+CORPUS = KIT / "tests" / "corpus"
+VARIANTS = sorted(p for p in CORPUS.glob("[0-9][0-9]_*/*") if (p / "expected.toml").is_file())
+
+
+def _label(v: Path) -> str:
+    return f"{v.parent.name}__{v.name}"
+
+
+@pytest.fixture(scope="session")
+def corpus_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Grade every variant in one batch: each (variant, exercise) is its own isolated job."""
+    root = tmp_path_factory.mktemp("corpus")
+    args = []
+    for v in VARIANTS:
+        target = root / "targets" / _label(v)
+        shutil.copytree(KIT / "reference" / v.parent.name, target / v.parent.name)
+        for f in v.rglob("*"):
+            if f.is_file() and f.name != "expected.toml":
+                dest = target / v.parent.name / f.relative_to(v)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, dest)
+        args.append(f"{_label(v)}={target}")
+    out = root / "results"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT)}
+    subprocess.run([sys.executable, "-m", "grading.batch", "--present-only", "--results", str(out), *args],
+                   cwd=KIT, env=env, check=True, timeout=1800)
+    return {_label(v): json.loads((out / f"{_label(v)}.json").read_text()) for v in VARIANTS}
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=_label)
+def test_corpus_variant_scores_as_declared(variant: Path, corpus_results):
+    expected = tomllib.loads((variant / "expected.toml").read_text())
+    report = corpus_results[_label(variant)]
+    tests = {t["name"]: t for e in report["exercises"] for t in e["tests"]}
+    assert tests, f"{_label(variant)} was not graded"
+    failing = {n for n, t in tests.items() if t["status"] not in ("passed", "skipped")}
+    messages = {n: tests[n]["message"] for n in failing}
+    if expected["kind"] == "correct":
+        assert failing == set(), f"a correct solution ({expected['why']}) lost points: {messages}"
+    else:
+        assert failing == set(expected["fails"]), (
+            f"{expected['why']}: expected exactly {sorted(expected['fails'])} to fail, got {messages}"
+        )
+        for name in failing:
+            assert "Traceback" not in messages[name]
+
+
+def test_every_exercise_has_a_corpus():
+    exercises = sorted(p.name for p in (KIT / "graders").iterdir() if p.is_dir() and p.name[:2].isdigit())
+    for ex in exercises:
+        kinds = [tomllib.loads((v / "expected.toml").read_text())["kind"] for v in VARIANTS if v.parent.name == ex]
+        assert kinds.count("correct") >= 2 or ex == "11_testing_async", f"{ex}: fewer than 2 other correct solutions"
+        assert kinds.count("wrong") >= 3, f"{ex}: fewer than 3 typical mistakes"
