@@ -1,6 +1,6 @@
 """`nox -s bench`: how long a full grade of the reference takes, and what isolation costs.
 
-Prints the median of N runs (default 3) of
+Prints the median of N runs (default 3; `--load` keeps every core busy meanwhile) of
   1. `python -m grading --target reference` (a forked worker per exercise, 2 at a time), and
   2. the same graders in one plain `pytest` process (no isolation, one after another).
 """
@@ -30,7 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="nox -s bench --")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--target", default="reference")
+    p.add_argument("--load", action="store_true", help="keep every core busy with a CPU burner meanwhile")
     args = p.parse_args(argv)
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)] \
+        if args.load else []
+    try:
+        return _bench(args)
+    finally:
+        for b in burners:
+            b.kill()
+
+
+def _bench(args: argparse.Namespace) -> int:
     target = str((KIT_ROOT / args.target).resolve()) if not Path(args.target).is_absolute() else args.target
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
@@ -40,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                                            "-p", "no:cacheprovider", f"--grading-target={target}",
                                            "-o", "timeout=60", str(KIT_ROOT / "graders")],
         }
-        print(f"{'':28} {'median':>8}  runs (s)  [{os.cpu_count()} cores, target {args.target}]")
+        load = ", every core loaded" if args.load else ""
+        print(f"{'':28} {'median':>8}  runs (s)  [{os.cpu_count()} cores{load}, target {args.target}]")
         for name, cmd in commands.items():
             times, codes = [], []
             for _ in range(args.runs):
