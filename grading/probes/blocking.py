@@ -52,16 +52,25 @@ class BlockingRecorder:
     calls: list[BlockingCall] = field(default_factory=list)
     _bb: BlockBuster | None = None
 
-    def _predicate_for(self, name: str):
+    def _predicate_for(self, name: str, own=None):
         roots = [str(r.resolve()) for r in self.roots]
+        # blockbuster's own exclusions for this function (e.g. an uncontended lock, the short
+        # wait in Thread.start or ThreadPoolExecutor.submit): replacing its predicate must keep them.
+        own_predicate = own.can_block_predicate if own is not None else None
+        own_functions = list(own.can_block_functions) if own is not None else []
 
         def predicate(*args, **kwargs) -> bool:
+            if own_predicate is not None and own_predicate(*args, **kwargs):
+                return True
             frame = sys._getframe(2)  # skip the predicate and blockbuster's wrapper
             learner = None
             while frame is not None:
                 filename = frame.f_code.co_filename.replace("\\", "/")
                 for fragment, funcs in ALLOWED:
                     if fragment in filename and (funcs is None or frame.f_code.co_name in funcs):
+                        return True
+                for suffix, funcs in own_functions:
+                    if filename.endswith(suffix) and frame.f_code.co_name in funcs:
                         return True
                 if learner is None and filename.startswith(tuple(roots)):
                     learner = frame
@@ -81,7 +90,7 @@ class BlockingRecorder:
             return
         bb = BlockBuster()
         for name, fn in bb.functions.items():
-            fn.can_block_predicate = self._predicate_for(name)
+            fn.can_block_predicate = self._predicate_for(name, fn)
         bb.activate()
         self._bb = bb
 
