@@ -1,0 +1,142 @@
+"""Hidden graders for 08_async_database: bound parameters, persistence across a restart,
+and nothing left holding the database file after shut-down."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from grading import check, expect_status, fail, graded
+from grading.probes.drivers import app_client
+from grading.target import load_submission
+
+ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
+GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
+TRICKY = {"name": "O'Brien\"); DROP TABLE users;--", "email": "o'brien+1@example.com"}
+
+
+@pytest.fixture
+def database(submission, tmp_path: Path) -> Path:
+    path = tmp_path / "users.db"
+    submission.DATABASE_PATH = str(path)
+    return path
+
+
+def fields(user: object) -> object:
+    return {k: user.get(k) for k in ("id", "name", "email")} if isinstance(user, dict) else user
+
+
+async def create(client, user: dict) -> dict:
+    response = await client.post("/users", json=user)
+    expect_status(response, 201, client.errors)
+    body = fields(response.json())
+    check(isinstance(body, dict) and body["name"] == user["name"] and body["email"] == user["email"]
+          and isinstance(body["id"], int),
+          f"POST /users {user} returned {response.json()}", f"the user {user} with its new id",
+          "Bound parameters (`?`) keep quotes and semicolons as plain text in the row.")
+    return body
+
+
+def handles_on(path: Path) -> list[str]:
+    """Paths of this process's open file descriptors on the database file (or its journal/WAL)."""
+    target = str(path.resolve())
+    found: list[str] = []
+    if os.path.isdir("/proc/self/fd"):
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                link = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith(target):
+                found.append(link)
+    elif sys.platform == "darwin":
+        import fcntl
+
+        for fd in os.listdir("/dev/fd"):
+            try:
+                name = fcntl.fcntl(int(fd), fcntl.F_GETPATH, b"\0" * 1024).rstrip(b"\0").decode()
+            except (OSError, ValueError):
+                continue
+            if os.path.realpath(name).startswith(target):
+                found.append(name)
+    return found
+
+
+@graded(points=2, task=2, hidden=True, hint="Never build SQL with f-strings or %: pass values as parameters, "
+        "`execute(\"... VALUES (?, ?)\", (name, email))`.")
+async def test_parameters_are_bound(database, client):
+    await create(client, ADA)
+    tricky = await create(client, TRICKY)
+    response = await client.get(f"/users/{tricky['id']}")
+    expect_status(response, 200, client.errors)
+    check(fields(response.json()) == tricky, f"GET /users/{tricky['id']} returned {response.json()}", str(tricky))
+    response = await client.get("/users")
+    expect_status(response, 200, client.errors)
+    names = [u.get("name") for u in response.json()] if isinstance(response.json(), list) else response.json()
+    check(names == [ADA["name"], TRICKY["name"]], f"GET /users then listed the names {names}",
+          f"both users, the second named {TRICKY['name']!r} exactly")
+
+
+@graded(points=2, task=1, hidden=True, hint="Commit after writing, and read DATABASE_PATH in lifespan: a restart "
+        "on the same file must find the users again.")
+async def test_data_survives_restart(submission, database, exercise_dir):
+    async with app_client(submission.app, [exercise_dir]) as client:
+        ada = await create(client, ADA)
+        grace = await create(client, GRACE)
+    again = load_submission(exercise_dir)  # a fresh import, as after a server restart
+    again.DATABASE_PATH = str(database)
+    async with app_client(again.app, [exercise_dir]) as client:
+        response = await client.get("/users")
+        expect_status(response, 200, client.errors)
+        got = [fields(u) for u in response.json()] if isinstance(response.json(), list) else response.json()
+        check(got == [ada, grace], f"after a restart on the same file, GET /users returned {response.json()}",
+              f"the two users created before the restart: {[ada, grace]}",
+              "Did you commit? Closing a connection rolls back what was not committed.")
+        response = await client.get(f"/users/{grace['id']}")
+        expect_status(response, 200, client.errors)
+        third = await create(client, {"name": "Alan Turing", "email": "alan@example.com"})
+        check(third["id"] not in (ada["id"], grace["id"]), f"a user created after the restart got id {third['id']}",
+              "a new id")
+
+
+@graded(points=2, task=1, hidden=True, hint="Close what lifespan opened after its `yield` (await db.close(), or "
+        "await engine.dispose()); a per-request connection belongs in `async with`.")
+async def test_database_file_released_after_shutdown(submission, database, exercise_dir):
+    async with app_client(submission.app, [exercise_dir]) as client:
+        ada = await create(client, ADA)
+        await client.post("/users", json=ADA)
+        await client.get(f"/users/{ada['id']}")
+        await client.get(f"/users/{ada['id'] + 1000}")
+        response = await client.get("/users")
+        expect_status(response, 200, client.errors)
+    check(database.exists(), f"no file was created at DATABASE_PATH ({database.name})",
+          "the SQLite database at DATABASE_PATH", "Read DATABASE_PATH when the app starts, not at import.")
+    left = handles_on(database)
+    if left:
+        fail(f"after shut-down, {len(left)} file handle(s) still held the database open: {', '.join(left)}",
+             "every connection closed when the app stops",
+             "A connection opened in lifespan must be closed after `yield`; an engine must be disposed.")
+
+
+@graded(points=1, task=2, hidden=True, hint="A failed insert must not leave anything behind: the first user keeps "
+        "the email, and later inserts still work.")
+async def test_conflict_keeps_data_consistent(database, client):
+    ada = await create(client, ADA)
+    response = await client.post("/users", json={"name": "Impostor", "email": ADA["email"]})
+    expect_status(response, 409, client.errors)
+    grace = await create(client, GRACE)
+    response = await client.get("/users")
+    expect_status(response, 200, client.errors)
+    got = [fields(u) for u in response.json()] if isinstance(response.json(), list) else response.json()
+    check(got == [ada, grace], f"after a 409 and another insert, GET /users returned {response.json()}",
+          f"exactly {[ada, grace]}")
+
+
+@graded(points=1, task=3, hidden=True, hint="Type the path parameter, `user_id: int`, and FastAPI validates it.")
+async def test_user_id_must_be_an_int(database, client):
+    ada = await create(client, ADA)
+    response = await client.get(f"/users/{ada['id']}")
+    expect_status(response, 200, client.errors)
+    response = await client.get("/users/ada")
+    expect_status(response, 422, client.errors)
