@@ -1,0 +1,38 @@
+"""Exercise 05: background tasks. See README.md for the tasks.
+
+Run it: uvicorn app:app --reload   (from this folder), then POST /items/7 and GET /items/7
+"""
+
+import asyncio
+
+from fastapi import BackgroundTasks, FastAPI, HTTPException, status
+
+PROCESS_DELAY = 0.5  # seconds of simulated processing per item; graders change it
+
+app = FastAPI(title="05 · background tasks")
+
+# item_id -> {"item_id": ..., "status": "pending" | "done", "result": int | None}
+items: dict[int, dict] = {}
+
+
+async def process_item(item_id: int) -> None:
+    # TODO(1): simulate PROCESS_DELAY seconds of work without blocking the event loop (read
+    # PROCESS_DELAY here, at call time), then mark the item "done" with result item_id * 2.
+    raise NotImplementedError("task 1: process_item")
+    # END TODO
+
+
+@app.post("/items/{item_id}", status_code=status.HTTP_202_ACCEPTED)
+async def create_item(item_id: int, background_tasks: BackgroundTasks) -> dict:
+    # TODO(2): record the item as "pending", schedule process_item(item_id) with
+    # background_tasks so it runs *after* the response, and answer 202 with
+    # {"message": "Item received", "item_id": item_id}.
+    raise NotImplementedError("task 2: POST /items/{item_id}")
+    # END TODO
+
+
+@app.get("/items/{item_id}")
+async def read_item(item_id: int) -> dict:
+    # TODO(3): return the item's {"item_id", "status", "result"}; an item never posted is a 404.
+    raise NotImplementedError("task 3: GET /items/{item_id}")
+    # END TODO
