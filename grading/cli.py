@@ -2,19 +2,35 @@
 
 Exit status: 0 when every graded test passed, 1 when some failed, 2 (with a one-line
 reason on stderr) when grading could not run at all.
+
+Reports (any combination): --json, --gradescope, --junit, --classroom, --summary. All are
+rendered by the parent process from the results model after every worker has ended, so
+nothing a submission prints reaches them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import secrets
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from grading.integrity import edited_graders
 from grading.isolation import EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+
+# Imported before any submission runs: a submission cannot swap the code that reports on it.
+from grading.reporters import classroom, gradescope, json_report, junit, markdown, redact_hidden
+from grading.reporters.terminal import TerminalReporter
 from grading.results import GradeReport
 from grading.target import KIT_ROOT, TargetError, exercise_ids, resolve_target, select
+
+# Files through which a GitHub Actions step talks to the runner. Graded code must not see
+# their names: it could otherwise append its own `result=` to the step's output.
+GITHUB_FILES = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="exercises",
                    help="folder with the NN_slug/ exercises: exercises (default), reference, or a path")
     p.add_argument("--graders", default=str(KIT_ROOT / "graders"), help=argparse.SUPPRESS)
-    p.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="exercises graded at once (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
@@ -32,11 +47,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")
     p.add_argument("--verbose", "-v", action="store_true", help="show every failing test's feedback")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary table")
+    reports = p.add_argument_group("reports")
+    reports.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    reports.add_argument("--gradescope", type=Path, metavar="PATH", help="write Gradescope's results.json")
+    reports.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
+    reports.add_argument("--classroom", action="store_true",
+                         help="set the GitHub Classroom step output `result` (appended to $GITHUB_OUTPUT)")
+    reports.add_argument("--summary", type=Path, metavar="PATH",
+                         help="append a Markdown summary, e.g. to \"$GITHUB_STEP_SUMMARY\"")
+    reports.add_argument("--hide-hidden", action="store_true",
+                         help="hidden tests show only task, status and hint (for learner-facing CI output)")
+    reports.add_argument("--check-graders", type=Path, metavar="REPO",
+                         help="flag edits to REPO/graders/ against REPO/graders.sha256 (a student's copy)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    github = {name: os.environ.pop(name) for name in GITHUB_FILES if name in os.environ}
     try:
         graders = Path(args.graders).resolve()
         if not graders.is_dir():
@@ -47,21 +75,62 @@ def main(argv: list[str] | None = None) -> int:
             raise TargetError("there are no exercises to grade")
         if args.jobs < 1 or args.time_limit <= 0:
             raise TargetError("--jobs and --time-limit must be positive")
+        if args.classroom and "GITHUB_OUTPUT" not in github:
+            raise TargetError("--classroom needs $GITHUB_OUTPUT (it is set inside a GitHub Actions step)")
     except TargetError as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return 2
 
-    report = grade(target, graders, chosen, args)
-    if args.json:
-        from grading.reporters import json_report
-
-        json_report.write(report, args.json)
+    warnings = check_graders(args.check_graders) if args.check_graders else []
+    with workflow_commands_stopped():
+        report = grade(target, graders, chosen, args)
+    write_reports(report, args, github, warnings)
     return 0 if report.all_passed else 1
 
 
-def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespace) -> GradeReport:
-    from grading.reporters.terminal import TerminalReporter
+def check_graders(repo: Path) -> list[str]:
+    warnings = [f"Graders edited: {line}. Grading used the instructor's graders; "
+                "a local grade of this copy may not match." for line in edited_graders(repo)]
+    for w in warnings:
+        # A GitHub annotation when in Actions (before workflow commands are stopped), else plain.
+        prefix = "::error title=Graders edited::" if os.environ.get("GITHUB_ACTIONS") == "true" else "grade: "
+        print(prefix + w, file=sys.stderr)
+    return warnings
 
+
+@contextlib.contextmanager
+def workflow_commands_stopped() -> Iterator[None]:
+    """In GitHub Actions, ignore `::command::` lines while grading prints learner-influenced text.
+
+    Feedback can quote what a submission returned; a quoted `::set-output ...` must stay text.
+    """
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    print(f"::stop-commands::{token}", flush=True)
+    try:
+        yield
+    finally:
+        print(f"::{token}::", flush=True)
+
+
+def write_reports(report: GradeReport, args: argparse.Namespace, github: dict[str, str],
+                  warnings: list[str]) -> None:
+    if args.json:
+        json_report.write(report, args.json)
+    if args.gradescope:
+        gradescope.write(gradescope.payload(report), args.gradescope)
+    shown = redact_hidden(report) if args.hide_hidden else report
+    if args.junit:
+        junit.write(shown, args.junit)
+    if args.summary:
+        markdown.write(shown, args.summary, warnings)
+    if args.classroom:
+        classroom.write(shown, Path(github["GITHUB_OUTPUT"]))
+
+
+def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespace) -> GradeReport:
     reporter = TerminalReporter(verbose=args.verbose)
     preload()
     jobs = [Job(ex, graders / ex, target, args.time_limit, args.test_timeout, not args.public_only) for ex in chosen]
@@ -76,6 +145,5 @@ def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespa
             reporter.finished(result)
     report.exercises = [results[j.exercise] for j in jobs]
     report.duration = time.monotonic() - t0
-    reporter.summary(report)
+    reporter.summary(redact_hidden(report) if args.hide_hidden else report)
     return report
-
