@@ -1,0 +1,81 @@
+"""Hidden graders for 10_websockets: the same contract, probed harder."""
+
+import asyncio
+
+from grading import check, fail, graded
+from grading.probes.wsclient import close_all, kill, ws_connect, ws_recv, ws_silence
+
+
+async def receive(ws, live, name: str, text: str) -> None:
+    """``name`` receives ``text`` (a client's own earlier messages may come first)."""
+    seen = []
+    for _ in range(4):
+        got = await ws_recv(ws, live, name, repr(text))
+        if got == text:
+            return
+        seen.append(got)
+    fail(f"{name} received {seen}", repr(text))
+
+
+@graded(points=1, task=2, hidden=True, hint="One connection, one loop: each reply answers that client's message, "
+        "in order.")
+async def test_echo_keeps_order_and_clients_apart(submission, live):
+    one = await ws_connect(live, "/ws", "client 1")
+    two = await ws_connect(live, "/ws", "client 2")
+    try:
+        for i in range(30):
+            await one.send(f"one-{i}")
+            await two.send(f"two-{i}")
+        for ws, name, tag in ((one, "client 1", "one"), (two, "client 2", "two")):
+            got = [await ws_recv(ws, live, name, "30 replies") for _ in range(30)]
+            want = [f"Message received: {tag}-{i}" for i in range(30)]
+            check(got == want, f"{name} sent {tag}-0 … {tag}-29 and received {got[:3]} … {got[-1:]}",
+                  f"{want[:3]} … {want[-1:]}: its own messages, in order")
+    finally:
+        await close_all(one, two)
+
+
+@graded(points=2, task=3, hidden=True, hint="Iterate over a copy of the connections and catch the error of each "
+        "send separately: one dead client must cost nothing to the others.")
+async def test_chat_survives_many_dead_clients(submission, live):
+    clients = [await ws_connect(live, "/ws/chat", f"client {i}") for i in range(10)]
+    dead = clients[0::2]  # every other client dies: dead ones sit among the living
+    living = clients[1::2]
+    names = [f"client {i}" for i in range(1, 10, 2)]
+    try:
+        await asyncio.sleep(0.1)
+        for ws in dead:
+            kill(ws)
+        for round_, sender in enumerate((living[0], living[-1], living[2])):
+            text = f"round {round_}"
+            await sender.send(text)
+            for ws, name in zip(living, names, strict=True):
+                if ws is not sender:
+                    await receive(ws, live, name, text)
+    finally:
+        await close_all(*living)
+
+
+@graded(points=1, task=4, hidden=True, hint="The chat relays messages unchanged (no echo prefix), and only to "
+        "/ws/chat clients.")
+async def test_echo_and_chat_are_separate(submission, live):
+    echo = await ws_connect(live, "/ws", "an echo client")
+    chatter = await ws_connect(live, "/ws/chat", "a chat client")
+    listener = await ws_connect(live, "/ws/chat", "another chat client")
+    try:
+        await asyncio.sleep(0.1)
+        await chatter.send("for the room only")
+        got = await ws_recv(listener, live, "the other chat client", "'for the room only'")
+        check(got == "for the room only", f"the other chat client received {got!r}", "'for the room only', unchanged")
+        leaked = await ws_silence(echo, 0.2)
+        check(leaked is None, f"a client of /ws (the echo) received the chat message {leaked!r}",
+              "chat messages to reach only /ws/chat clients")
+        await echo.send("echo only")
+        got = await ws_recv(echo, live, "the echo client", "'Message received: echo only'")
+        check(got == "Message received: echo only", f"the echo client received {got!r}",
+              "'Message received: echo only'")
+        leaked = await ws_silence(listener, 0.2)
+        check(leaked is None, f"a chat client received {leaked!r} when an echo client spoke",
+              "the echo to answer only its own client")
+    finally:
+        await close_all(echo, chatter, listener)
