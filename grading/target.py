@@ -75,7 +75,8 @@ def load_submission(exercise_dir: Path, module: str = "app") -> ModuleType:
         raise Feedback(_hung_at_import[exercise_dir], f"{module}.py to import promptly",
                        "Move long-running work out of module level (into lifespan or a handler).")
     if not source.is_file():
-        raise Feedback(f"{source.parent.name}/{module}.py does not exist", f"a module {module}.py in {exercise_dir.name}/")
+        raise Feedback(f"{source.parent.name}/{module}.py does not exist",
+                       f"a module {module}.py in {exercise_dir.name}/")
     _purge(exercise_dir)
     _loaded_roots.add(exercise_dir)
     sys.dont_write_bytecode = True  # grading never writes into a submission

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KIT
 
 from grading import verify
 from grading.results import ExerciseResult, GradeReport, TestResult
+
+from conftest import KIT
 
 
 def _python(module: str, *args: str, cwd: Path = KIT, env: dict[str, str] | None = None,

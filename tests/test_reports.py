@@ -12,10 +12,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import KIT
 
 from grading.reporters import classroom, gradescope, junit, markdown
 from grading.results import GradeReport
+
+from conftest import KIT
 
 TOY_PUBLIC = '''
 from grading import check, graded

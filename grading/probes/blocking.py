@@ -80,7 +80,8 @@ class BlockingRecorder:
                 detail = ""
                 if name == "time.sleep" and args:
                     detail = f"{args[0]} s"
-                self.calls.append(BlockingCall(name, f"{rel}, line {learner.f_lineno}, in {learner.f_code.co_name}", detail))
+                where = f"{rel}, line {learner.f_lineno}, in {learner.f_code.co_name}"
+                self.calls.append(BlockingCall(name, where, detail))
             return True  # record, never raise: see module docstring
 
         return predicate
@@ -119,6 +120,53 @@ class BlockingRecorder:
         parts = [f"{k} ×{n}" if n > 1 else k for k, n in list(seen.items())[:limit]]
         more = len(seen) - limit
         return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+class SleepRecorder:
+    """Records ``time.sleep`` calls made from the learner's files on *any* thread.
+
+    blockbuster sees only the loop thread; a sync ``def`` endpoint's sleep runs in a worker
+    thread, where it does not block the loop but does hold one of the server's few threads
+    for nothing. Used where code is converted to async (a pause should be ``asyncio.sleep``).
+    """
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = tuple(str(r.resolve()) for r in roots)
+        self.calls: list[BlockingCall] = []
+        self._original = None
+
+    def _sleep(self, seconds: float) -> None:
+        import threading
+
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(self.roots):
+                thread = ("the event-loop thread" if _on_loop()
+                          else f"a worker thread ({threading.current_thread().name})")
+                where = f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
+                self.calls.append(BlockingCall("time.sleep", where, f"{seconds} s, on {thread}"))
+                break
+            frame = frame.f_back
+        self._original(seconds)
+
+    def __enter__(self) -> SleepRecorder:
+        self._original = time.sleep
+        time.sleep = self._sleep
+        return self
+
+    def __exit__(self, *exc) -> None:
+        time.sleep = self._original
+
+    def summary(self) -> str:
+        return "; ".join(c.describe() for c in self.calls[:3]) + (" ..." if len(self.calls) > 3 else "")
+
+
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        return False
 
 
 @contextmanager

@@ -14,7 +14,8 @@ test to ask starts every planned run in the background and each test then waits 
 its own (``runner_for(folder).result(label)``).
 
 A mutant is a TOML file: ``why`` (what is wrong, for instructors), ``hint`` (what a test
-should check, for the learner), ``task`` (the README task whose tests should catch it), and ``[[replace]]`` tables with ``file`` (default
+should check, for the learner), ``task`` (the README task whose tests should catch it), and
+``[[replace]]`` tables with ``file`` (default
 ``app.py``), ``old`` and ``new``: each ``old`` must occur exactly once in the submission's
 file, else the learner changed the provided file and the mutant cannot be built.
 """

@@ -57,20 +57,32 @@ class Upstream:
     unmatched: list[str] = field(default_factory=list)
 
     def route(self, path: str, json: Any = None, *, status: int = 200, delay: float = 0.0,
-              error: type[Exception] | Exception | None = None, method: str = "GET") -> Behaviour:
+              error: type[Exception] | Exception | None = None, method: str = "GET",
+              first: list[dict] | None = None) -> Behaviour:
         """Serve ``path``: after ``delay`` s answer ``status``/``json``, or raise ``error``.
 
         ``error=httpx.ReadTimeout`` is how a timeout is simulated: respx does not enforce
         client timeouts, so the mock raises what the client would have raised.
+        ``first=[{"status": 503}, {"error": httpx.ConnectError}]``: the first calls answer
+        with these overrides, in order (a flaky upstream, for retries); later calls as above.
         """
         behaviour = Behaviour(json=json, status=status, delay=delay, error=error)
+        overrides = [Behaviour(**{**vars(behaviour), **o}) for o in first or []]
         self.router.route(method=method, url=f"{self.base_url}{path}").mock(
-            side_effect=self._responder(behaviour)
+            side_effect=self._responder(behaviour, overrides)
         )
         return behaviour
 
-    def _responder(self, b: Behaviour):
+    def _responder(self, steady: Behaviour, first: list[Behaviour] | None = None):
+        served = [0]  # calls to this route so far
+
+        def behaviour_now() -> Behaviour:
+            n = served[0]
+            served[0] += 1
+            return first[n] if first and n < len(first) else steady
+
         async def respond(request: httpx.Request) -> httpx.Response:
+            b = behaviour_now()
             loop = asyncio.get_running_loop()
             call = Call(request.method, request.url.path, loop.time())
             self._enter(call)
@@ -85,6 +97,7 @@ class Upstream:
                 self._leave(call, loop.time())
 
         def respond_sync(request: httpx.Request) -> httpx.Response:
+            b = behaviour_now()
             try:
                 asyncio.get_running_loop()
                 thread = "loop"
