@@ -22,6 +22,7 @@ except ImportError:  # the browser test is then skipped
     PlaywrightError = Exception
 
 CHROMIUM = Path("/usr/bin/chromium")
+HAVE_CHROMIUM = CHROMIUM.exists()  # looked up once, at import
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 
@@ -56,7 +57,7 @@ async def test_page_chats_in_a_real_browser(submission, live):
     if async_playwright is None:
         pytest.skip("Playwright is not installed in this environment (`pip install playwright`): the browser "
                     "test was not run")
-    if not CHROMIUM.exists():
+    if not HAVE_CHROMIUM:
         pytest.skip("Chromium not found: install it with `apt-get install -y chromium` (Debian) to run the "
                     "browser test")
     opened: list[str] = []

@@ -38,6 +38,7 @@ INI = """[pytest]
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 asyncio_default_test_loop_scope = function
+enable_assertion_pass_hook = true
 """
 
 
@@ -98,6 +99,7 @@ class SuiteResult:
     status: str  # "ran", "timeout", "crashed", "not built", "defect"
     outcomes: dict[str, str] = field(default_factory=dict)  # test id -> passed/failed/error/skipped
     messages: dict[str, str] = field(default_factory=dict)  # test id -> first line of its failure
+    asserts: dict[str, int] = field(default_factory=dict)  # test id -> assertions it ran (passed or not)
     output: str = ""  # the run's last lines (collection errors...)
     duration: float = 0.0
     exit_code: int | None = None
@@ -110,10 +112,17 @@ class SuiteResult:
     def failed(self) -> list[str]:
         return [t for t, o in self.outcomes.items() if o in ("failed", "error")]
 
+    @property
+    def asserting(self) -> list[str]:
+        """Passing tests that ran at least one assertion: only these can catch a fault."""
+        return [t for t in self.passed if self.asserts.get(t, 0) > 0]
+
 
 def caught_by(baseline: SuiteResult, mutant: SuiteResult) -> list[str]:
-    """Tests that pass on the provided app and fail on the mutant."""
-    good = set(baseline.passed)
+    """Tests that pass on the provided app, asserting something, and fail on the mutant.
+
+    A test that asserts nothing proves nothing, even when the mutant makes it crash."""
+    good = set(baseline.asserting)
     return [t for t in mutant.failed if t in good]
 
 
@@ -225,6 +234,9 @@ def baseline(runner: SuiteRunner) -> SuiteResult:
              "your tests to pass on the provided app; only then can a failure point at a fault",
              "Run `pytest -q` in the exercise folder and read the first error.",
              details=_listing(base.failed, base.messages))
+    if not base.asserting:
+        fail(f"your {len(base.passed)} passing tests ran no assertion at all", "tests that assert what the app answers",
+             "A test without `assert` passes whatever the app does: assert on status codes AND bodies.")
     return base
 
 
@@ -238,7 +250,9 @@ def expect_caught(runner: SuiteRunner, mutant: Mutant, reveal: bool) -> list[str
     caught = caught_by(base, result)
     if not caught:
         fault = f" in which {mutant.why}" if reveal else ""
-        fail(f"all {len(base.passed)} of your tests that pass on the provided app also passed on a faulty "
+        silent = len(base.passed) - len(base.asserting)
+        note = f" ({silent} of them assert nothing, so they cannot catch anything)" if silent else ""
+        fail(f"all {len(base.passed)} of your tests that pass on the provided app{note} also passed on a faulty "
              f"version of app.py{fault}",
              "at least one test to fail on the faulty app",
              "A test catches a fault only if it checks the behaviour that changed: status AND body, the "
@@ -266,6 +280,10 @@ class _Outcomes:
     def __init__(self) -> None:
         self.outcomes: dict[str, str] = {}
         self.messages: dict[str, str] = {}
+        self.asserts: dict[str, int] = {}
+
+    def pytest_assertion_pass(self, item, lineno, orig, expl) -> None:  # noqa: ANN001
+        self.asserts[item.nodeid] = self.asserts.get(item.nodeid, 0) + 1
 
     def pytest_runtest_logreport(self, report) -> None:  # noqa: ANN001
         name = report.nodeid
@@ -327,6 +345,7 @@ def _child(spec: dict, run: dict, result_path: Path) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         data = {"label": run["label"], "status": "ran", "outcomes": recorder.outcomes, "messages": recorder.messages,
+                "asserts": recorder.asserts,
                 "output": _tail(work / "output.log"), "duration": time.monotonic() - t0, "exit_code": code}
         tmp = result_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
