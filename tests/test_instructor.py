@@ -131,3 +131,188 @@ def test_verify_finds_declaration_and_score_mistakes(tmp_path):
         "01_toy › test_ok: passes on the untouched skeleton (free points)"
     flaky = verify.flaky_tests([_report(good), _report(failed), _report(failed)])
     assert flaky == {"01_toy › test_x": ["failed: Observed: 1", "failed: Observed: 1"]}
+
+
+# --- assign: a student copy that leaks nothing, and a Gradescope zip that works ------------
+
+def _region_lines(path: Path) -> set[str]:
+    """Lines inside a file's TODO regions (stripped)."""
+    lines, inside = set(), False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if verify.TODO_START.match(line):
+            inside = True
+        elif verify.TODO_END.match(line):
+            inside = False
+        elif inside:
+            lines.add(line.strip())
+    return lines
+
+
+def _secret_lines() -> dict[str, str]:
+    """Distinctive lines of solutions and hidden graders, each with where it comes from.
+
+    A solution line is one inside a reference TODO region; a hidden grader line is any line
+    of a hidden grader file. Lines that the kit's public files hold anyway (a README's hint
+    quoting `await asyncio.sleep(IO_DELAY)`, a helper both share) and short lines (`pass`)
+    prove nothing and are left out.
+    """
+    public = []
+    for tree in ("exercises", "graders", "grading"):
+        for path in (KIT / tree).rglob("*"):
+            rel = path.relative_to(KIT / tree)
+            if path.is_file() and path.suffix in (".py", ".md", ".toml") and not any(
+                    p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+                public.append(path.read_text(encoding="utf-8"))
+    public_text = "\n".join(public)
+    candidates: dict[str, str] = {}
+    for ref in (KIT / "reference").rglob("*.py"):
+        for line in _region_lines(ref):
+            candidates[line] = str(ref.relative_to(KIT))
+    for path in (KIT / "graders").rglob("*"):
+        rel = path.relative_to(KIT / "graders")
+        if path.is_file() and any(p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                candidates[line.strip()] = f"graders/{rel}"
+    return {line: src for line, src in candidates.items() if len(line) >= 25 and line not in public_text}
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("handout") / "out"
+    run = _python("grading.assign", str(out))
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def test_assign_student_copy_holds_no_solution_and_no_hidden_grader(handout):
+    secrets = _secret_lines()
+    assert len(secrets) > 100  # the check has teeth: there is plenty to leak
+    student = handout / "student"
+    assert (student / "exercises").is_dir() and (student / ".github/workflows/classroom.yml").is_file()
+    assert not (student / "reference").exists() and not (student / "tests").exists()
+    leaks = []
+    for path in student.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaks += [f"{path.relative_to(student)} holds a line of {src}: {line!r}"
+                      for line, src in secrets.items() if line in text]
+    assert leaks == [], leaks[:5]
+    readme = (student / "README.md").read_text(encoding="utf-8")
+    assert "For instructors" not in readme and "reference/" not in readme and "Grading in GitHub Classroom" in readme
+
+
+def test_assign_student_copy_grades_the_skeleton_at_zero(handout, tmp_path):
+    student = handout / "student"
+    run = _python("grading", "--json", str(tmp_path / "s.json"), "01", "04", cwd=student)
+    assert run.returncode == 1, run.stdout + run.stderr
+    report = __import__("json").loads((tmp_path / "s.json").read_text())
+    assert report["score"] == 0 < report["max_score"]
+    assert all(not t["name"].startswith("test_hidden") and t["visibility"] == "public"
+               for e in report["exercises"] for t in e["tests"])
+
+
+def test_assign_refuses_a_non_empty_folder_and_touches_nothing_else(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    run = _python("grading.assign", str(out), "01")
+    assert run.returncode == 2 and "not empty" in run.stderr and "--force" in run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    run = _python("grading.assign", str(out), "01", "--force")
+    assert run.returncode == 0, run.stderr
+    assert (out / "notes.txt").read_text() == "mine" and (out / "student/exercises/01_coroutines").is_dir()
+    assert not (out / "student/exercises/02_def_vs_async").exists()
+    run = _python("grading.assign", str(KIT / "graders" / "out"))
+    assert run.returncode == 2 and not (KIT / "graders" / "out").exists()
+
+
+@pytest.mark.parametrize("tree, full", [("reference", True), ("exercises", False)])
+def test_gradescope_autograder_zip_writes_valid_results(tmp_path, tree, full):
+    import json
+    import shutil
+    import zipfile
+
+    from test_reports import assert_valid_gradescope
+
+    out = tmp_path / "out"
+    assert _python("grading.assign", str(out), "01", "05").returncode == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out / "autograder.zip") as zf:
+        zf.extractall(root / "source")
+        assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(zf.namelist())
+        assert not any(n.startswith(("reference/", "tests/")) for n in zf.namelist())
+    # A Gradescope upload: the learner's repository, wrapped in a folder.
+    for ex in ("01_coroutines", "05_background_tasks"):
+        shutil.copytree(KIT / tree / ex, root / "submission" / "my-repo" / "exercises" / ex)
+    run_autograder = root / "source" / "run_autograder"
+    run_autograder.chmod(0o755)
+    proc = subprocess.run(["bash", str(run_autograder)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    report = GradeReport(target="t", exercises=[])
+    tests = data["tests"]
+    assert tests and any(t["visibility"] == "hidden" for t in tests)
+    report.exercises = [ExerciseResult(ex, [TestResult(t["name"].split(" › ")[1], t["max_score"], 1, "h",
+                                                       status="passed" if t["status"] == "passed" else "failed",
+                                                       visibility="hidden" if t["visibility"] == "hidden" else "public")
+                                            for t in tests if t["name"].startswith(ex)])
+                        for ex in ("01_coroutines", "05_background_tasks")]
+    assert_valid_gradescope(data, report)
+    total = sum(t["max_score"] for t in tests)
+    assert data["score"] == (total if full else 0), data["output"]
+
+
+def test_gradescope_autograder_without_exercises_scores_zero_with_a_reason(tmp_path):
+    import json
+    import zipfile
+
+    out = tmp_path / "out"
+    assert _python("grading.assign", str(out), "01").returncode == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out / "autograder.zip") as zf:
+        zf.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "submission" / "notes.txt").write_text("I forgot the code")
+    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "AUTOGRADER_ROOT": str(root),
+                                            "AUTOGRADER_PYTHON": sys.executable})
+    assert proc.returncode == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 0 and data["tests"] == [] and "no exercise folder" in data["output"]
+
+
+# --- gradebook: a class graded in one batch -------------------------------------------------
+
+def test_gradebook_grades_a_class_with_zips_and_a_hanging_submission(tmp_path):
+    import csv
+    import json
+    import shutil
+    import zipfile
+
+    ex = "01_coroutines"
+    klass = tmp_path / "class"
+    shutil.copytree(KIT / "reference" / ex, klass / "ada" / ex)
+    shutil.copytree(KIT / "exercises" / ex, klass / "bob" / "exercises" / ex)
+    shutil.copytree(KIT / "reference" / ex, klass / "cy" / ex)
+    (klass / "cy" / ex / "app.py").write_text("while True:\n    pass\n")  # hangs at import
+    with zipfile.ZipFile(klass / "dee.zip", "w") as zf:  # a zip, wrapped in a folder
+        for f in (KIT / "reference" / ex).iterdir():
+            zf.write(f, f"dee-main/{ex}/{f.name}")
+    (klass / "eve").mkdir()  # handed in nothing gradable
+    (klass / "eve" / "README.txt").write_text("sorry")
+    run = _python("grading.gradebook", str(klass), "01", "--time-limit", "8")
+    assert run.returncode == 0, run.stdout + run.stderr
+    book = tmp_path / "class.gradebook"
+    rows = {r["student"]: r for r in csv.DictReader(open(book / "gradebook.csv", encoding="utf-8"))}
+    full = json.loads((book / "results" / "ada.json").read_text())["max_score"]
+    assert full > 0
+    assert float(rows["ada"][ex]) == float(rows["ada"]["total"]) == full
+    assert float(rows["dee"]["total"]) == full
+    assert float(rows["bob"]["total"]) == 0
+    assert float(rows["cy"]["total"]) == 0 and "time limit" in json.dumps(json.loads((book / "results/cy.json")
+                                                                                      .read_text()))
+    assert "eve" in rows and rows["eve"]["notes"]
+    rates = list(csv.DictReader(open(book / "pass_rates.csv", encoding="utf-8")))
+    assert rates and all(r["exercise"] == ex for r in rates)
+    assert {r["passed"] for r in rates} <= {"2", "1", "0"} and "Tests the class passed least" in run.stdout
