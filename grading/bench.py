@@ -3,6 +3,10 @@
 Prints the median of N runs (default 3; `--load` keeps every core busy meanwhile) of
   1. `python -m grading --target reference` (a forked worker per exercise, 2 at a time), and
   2. the same graders in one plain `pytest` process (no isolation, one after another).
+
+`--class N` instead times `gradebook` over a class of N submissions (the reference, the
+skeleton, then the corpus's wrong solutions, each a whole repository) and checks the CSV:
+every student's points per exercise must be what the corpus declares.
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--target", default="reference")
     p.add_argument("--load", action="store_true", help="keep every core busy with a CPU burner meanwhile")
+    p.add_argument("--class", dest="klass", type=int, metavar="N", help="time gradebook over N submissions")
     args = p.parse_args(argv)
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)] \
         if args.load else []
     try:
-        return _bench(args)
+        return _bench_class(args.klass) if args.klass else _bench(args)
     finally:
         for b in burners:
             b.kill()
@@ -63,6 +68,74 @@ def _bench(args: argparse.Namespace) -> int:
             note = "" if set(codes) == {0} else f"  (exit codes {codes}: not every test passed)"
             print(f"{name:28} {statistics.median(times):7.1f}s  {runs}{note}")
     return 0
+
+
+def _class_of(n: int, root: Path) -> dict[str, dict[str, set[str]]]:
+    """N student repositories under ``root``; for each, the tests expected to fail per exercise."""
+    import shutil
+    import tomllib
+
+    exercises = sorted(p.name for p in (KIT_ROOT / "reference").iterdir() if p.is_dir())
+    expected: dict[str, dict[str, set[str]]] = {}
+
+    def student(label: str, base: str, overlay: Path | None = None, fails: set[str] | None = None) -> None:
+        repo = root / label / "exercises"
+        for ex in exercises:
+            shutil.copytree(KIT_ROOT / base / ex, repo / ex)
+        if overlay is not None:
+            for f in overlay.rglob("*"):
+                if f.is_file() and f.name != "expected.toml":
+                    dest = repo / overlay.parent.name / f.relative_to(overlay)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(f, dest)
+        expected[label] = {overlay.parent.name: fails or set()} if overlay is not None else {}
+
+    student("s01_reference", "reference")
+    student("s02_skeleton", "exercises")
+    expected["s02_skeleton"] = {ex: {"*"} for ex in exercises}
+    wrong = []
+    for v in sorted((KIT_ROOT / "tests" / "corpus").glob("[0-9][0-9]_*/*/expected.toml")):
+        data = tomllib.loads(v.read_text(encoding="utf-8"))
+        if data["kind"] == "wrong":
+            wrong.append((v.parent, set(data["fails"])))
+    step = max(1, len(wrong) // max(1, n - 2))
+    for i, (variant, fails) in enumerate(wrong[::step][: n - 2], start=3):
+        student(f"s{i:02d}_{variant.parent.name[:2]}_{variant.name}", "reference", variant, fails)
+    return expected
+
+
+def _bench_class(n: int) -> int:
+    import csv
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        klass, out = Path(tmp) / "class", Path(tmp) / "book"
+        expected = _class_of(n, klass)
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "grading.gradebook", str(klass), "--out", str(out)], cwd=KIT_ROOT,
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT_ROOT)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            print(f"gradebook failed ({proc.returncode}): {proc.stderr[-500:]}")
+            return 1
+        rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv", encoding="utf-8"))}
+        wrong = []
+        for label, fails_by_ex in expected.items():
+            report = json.loads((out / "results" / f"{label}.json").read_text())
+            for e in report["exercises"]:
+                fails = fails_by_ex.get(e["id"], set())
+                want = 0 if fails == {"*"} else sum(t["max_score"] for t in e["tests"] if t["status"] != "skipped"
+                                                    and t["name"] not in fails)
+                got = float(rows[label][e["id"]])
+                if abs(got - want) > 1e-9:
+                    wrong.append(f"{label} {e['id']}: {got:g} in the CSV, {want:g} expected")
+        jobs = len(expected) * len(next(iter(json.loads((out / "results" / f"{label}.json").read_text())
+                                              ["exercises"] for label in expected)))
+        print(f"gradebook: {len(expected)} submissions × {jobs // len(expected)} exercises = {jobs} isolated jobs "
+              f"on {os.cpu_count()} cores: {wall:.1f} s ({wall / len(expected):.1f} s a submission)")
+        print("CSV: every score as the corpus declares" if not wrong else "CSV MISMATCHES:\n  " + "\n  ".join(wrong))
+        return 0 if not wrong else 1
 
 
 if __name__ == "__main__":
