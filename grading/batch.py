@@ -1,5 +1,5 @@
 """Grading several submissions in one run: every (submission, exercise) pair is its own
-isolated job, run a few at a time. The gradebook and the kit's corpus tests use this.
+isolated job, run a few at a time (longest first). The gradebook and the kit's corpus tests use this.
 
     python -m grading.batch --results DIR [--jobs N] [--exercise 04 ...] LABEL=PATH ...
 
@@ -9,20 +9,19 @@ writes DIR/LABEL.json (the same JSON as `grade --json`) for each submission.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grading.isolation import EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
 from grading.reporters import json_report
 from grading.results import ExerciseResult, GradeReport
 from grading.target import KIT_ROOT, TargetError, exercise_ids, select
 
 
 def grade_many(submissions: dict[str, Path], exercises: list[str] | None = None, *,
-               graders: Path = KIT_ROOT / "graders", parallel: int = os.cpu_count() or 1,
+               graders: Path = KIT_ROOT / "graders", parallel: int = DEFAULT_JOBS,
                time_limit: float = EXERCISE_TIME_LIMIT, include_hidden: bool = True,
                present_only: bool = False,
                on_done: Callable[[Job, ExerciseResult], None] | None = None) -> dict[str, GradeReport]:
@@ -49,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submissions", nargs="+", metavar="LABEL=PATH")
     p.add_argument("--results", type=Path, required=True)
     p.add_argument("--exercise", action="append", default=[])
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS)
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT)
     p.add_argument("--present-only", action="store_true", help="grade only the exercises each folder has")
     args = p.parse_args(argv)

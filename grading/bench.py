@@ -1,7 +1,7 @@
 """`nox -s bench`: how long a full grade of the reference takes, and what isolation costs.
 
 Prints the median of N runs (default 3; `--load` keeps every core busy meanwhile) of
-  1. `python -m grading --target reference` (a forked worker per exercise, 2 at a time), and
+  1. `python -m grading --target reference` (a forked worker per exercise, cores + 1 at a time), and
   2. the same graders in one plain `pytest` process (no isolation, one after another).
 
 `--class N` instead times `gradebook` over a class of N submissions (the reference, the

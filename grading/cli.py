@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from grading.integrity import edited_graders
-from grading.isolation import EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
 
 # Imported before any submission runs: a submission cannot swap the code that reports on it.
 from grading.reporters import classroom, gradescope, json_report, junit, markdown, redact_hidden
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="exercises",
                    help="folder with the NN_slug/ exercises: exercises (default), reference, or a path")
     p.add_argument("--graders", default=str(KIT_ROOT / "graders"), help=argparse.SUPPRESS)
-    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                    help="exercises graded at once (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise may take before it is stopped (default: %(default)s)")

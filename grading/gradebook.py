@@ -2,7 +2,7 @@
 
 DIR holds a folder or a .zip per student (DIR may itself be a .zip of those). Every
 (student, exercise) pair is an isolated job with a time limit (``batch.grade_many``), as
-many at once as there are cores, so a submission that hangs or crashes costs its own
+many at once as there are cores plus one, so a submission that hangs or crashes costs its own
 exercise only. Writes, in ``--out`` (default ``DIR.gradebook/``):
 
 - ``gradebook.csv``: one row per student, one column per exercise, the total, and notes;
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import shutil
 import sys
@@ -24,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading.isolation import EXERCISE_TIME_LIMIT, Job
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, Job
 from grading.reporters import json_report, num
 from grading.results import ExerciseResult, GradeReport
 from grading.submissions import SubmissionError, find_root, unzip
@@ -125,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submissions", type=Path, help="a folder with a folder or .zip per student, or a .zip of those")
     p.add_argument("exercises", nargs="*", help="exercises to grade (default: all)")
     p.add_argument("--out", type=Path, help="where to write (default: DIR.gradebook next to DIR)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="jobs at once (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs at once (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise of one student may take (default: %(default)s)")
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")

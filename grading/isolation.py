@@ -10,8 +10,10 @@ from what the worker streamed so far.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -25,6 +27,9 @@ from grading.target import KIT_ROOT
 
 TEST_TIMEOUT = 20.0  # per test, pytest-timeout; the requests themselves time out sooner
 EXERCISE_TIME_LIMIT = 90.0
+# Graders spend much of their time waiting (simulated latency, servers, subprocesses), so one
+# worker more than there are cores keeps the cores busy.
+DEFAULT_JOBS = (os.cpu_count() or 1) + 1
 
 
 @dataclass
@@ -123,11 +128,22 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+@functools.cache
+def estimated_cost(graders: Path) -> float:
+    """A guess, from the graders' text, of how long an exercise takes to grade: its tests,
+    more for those behind a live server, much more for a learner's suite or a browser."""
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(graders.glob("test_*.py")))
+    tests = len(re.findall(r"^(?:async )?def test_", text, re.M))
+    live = len(re.findall(r"^(?:async )?def test_\w+\([^)]*\blive\b", text, re.M))
+    return 0.2 * tests + 0.8 * live + 5 * ("learner_suite" in text) + 2 * ("playwright" in text)
+
+
 def run_jobs(jobs: list[Job], parallel: int = 1,
              on_start: Callable[[Job], None] | None = None,
              on_tick: Callable[[], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
-    """Run jobs, at most ``parallel`` at once; yield (job, result) as each one finishes."""
-    pending = list(jobs)
+    """Run jobs, at most ``parallel`` at once, the longest first (so that no long one starts
+    last and runs alone); yield (job, result) as each one finishes."""
+    pending = sorted(jobs, key=lambda j: -estimated_cost(j.graders))
     running: list[_Running] = []
     try:
         while pending or running:

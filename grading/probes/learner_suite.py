@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BASELINE = "provided app"
-PARALLEL = 2
+PARALLEL = 3  # runs at once: each mostly waits on its app, so one more than 2 cores
 RUN_TIME_LIMIT = 30.0  # seconds one run of the learner's suite may take
 TEST_TIME_LIMIT = 10  # seconds one learner test may take (pytest-timeout)
 INI = """[pytest]
