@@ -19,11 +19,11 @@ tests call the same checks (tests/test_instructor.py).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
 
+from grading.isolation import DEFAULT_JOBS
 from grading.results import GradeReport
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
 
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "reference full marks, skeleton zero.")
     p.add_argument("exercises", nargs="*", help="exercises to check (default: all)")
     p.add_argument("--repeat", type=int, default=1, metavar="N", help="grade the reference N times, list flaky tests")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="jobs at once (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs at once (default: %(default)s)")
     args = p.parse_args(argv)
     console = Console(highlight=False)
     try:
