@@ -41,6 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    suites = sys.modules.get("grading.probes.learner_suite")
+    if suites is not None:
+        suites.close_all()
     sink = config.stash.get(_STATE_KEY, {}).get("sink")
     if sink:
         _emit(config, {"event": "done"})

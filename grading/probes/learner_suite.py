@@ -22,6 +22,7 @@ file, else the learner changed the provided file and the mutant cannot be built.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
@@ -138,6 +139,14 @@ def plan(mutants: list[Mutant]) -> None:
         _planned.setdefault(m.name, m)
 
 
+def close_all() -> None:
+    """Stop every driver and remove its scratch folder (the plugin calls this at the end of
+    a grading run: workers leave with os._exit, which runs no atexit handler)."""
+    for runner in _runners.values():
+        runner.close()
+    _runners.clear()
+
+
 def runner_for(folder: Path) -> SuiteRunner:
     folder = folder.resolve()
     runner = _runners.get(folder)
@@ -151,7 +160,10 @@ class SuiteRunner:
     def __init__(self, folder: Path, mutants: list[Mutant]) -> None:
         self.folder = folder
         self.mutants = {m.name: m for m in mutants}
-        self.scratch = Path(tempfile.mkdtemp(prefix="learner-suite-", dir=os.getcwd()))
+        # In the system's temp folder, never the current one (the kit, or a submission), and
+        # removed with the driver when the grading process ends.
+        self.scratch = Path(tempfile.mkdtemp(prefix="learner-suite-"))
+        atexit.register(self.close)
         self.out = self.scratch / "results"
         self.out.mkdir()
         self.not_built: dict[str, SuiteResult] = {}
@@ -178,6 +190,14 @@ class SuiteRunner:
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(self.scratch / "driver.log", "wb"),  # noqa: SIM115
                                      cwd=self.scratch, env=env)
+
+    def close(self) -> None:
+        import shutil
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def result(self, label: str, wait: float = 17.0) -> SuiteResult:
         """The run's result, waiting for it (polling) at most ``wait`` seconds."""
