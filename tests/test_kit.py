@@ -76,13 +76,17 @@ def test_missing_exercise_folder_costs_that_exercise_only(tmp_path):
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+            for p in sorted(root.rglob("*"))}
 
 
 def test_grading_never_writes_into_the_submission(tmp_path):
     target = tmp_path / "sub"
     shutil.copytree(KIT / "reference", target)
     before = _digest(target)
-    grade("--target", str(target), "01", json_path=tmp_path / "r.json")
+    kit_files = sorted(p.name for p in KIT.iterdir())
+    # 08 writes SQLite files, 07 a log, 11 copies the learner's folder to run its tests.
+    run = grade("--target", str(target), "01", "07", "08", "11", json_path=tmp_path / "r.json", cwd=target)
+    assert run.report is not None and run.report["score"] == run.report["max_score"], run.stdout
     assert _digest(target) == before
+    assert sorted(p.name for p in KIT.iterdir()) == kit_files
