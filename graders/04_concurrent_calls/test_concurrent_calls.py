@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from grading import check, expect_status, graded
+from grading import check, detail_of, expect_status, graded
 
 pytestmark = pytest.mark.looptime
 
@@ -21,13 +21,6 @@ def serve(upstream, delays=(0.0, 0.0, 0.0), **override) -> None:
     bodies = {"users": USERS, "products": PRODUCTS, "sales": SALES}
     for (name, body), delay in zip(bodies.items(), delays, strict=True):
         upstream.route(f"/{name}", body, **{"delay": delay, **override.get(name, {})})
-
-
-def detail_of(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 @graded(points=2, task=1, hint="fetch_resource returns `response.json()`; the dashboard maps each name to "

@@ -5,14 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from grading import check, expect_status, graded
-
-
-def detail_of(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail", ""))
-    except (ValueError, AttributeError):
-        return ""
+from grading import check, detail_of, expect_status, graded
 
 
 @pytest.mark.looptime

@@ -11,52 +11,15 @@ LOG_PATH always points at a file in the test's own temporary folder. Evidence:
 
 import asyncio
 import re
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import pytest
 
 from grading import check, expect_status, fail, graded
 from grading.probes.drivers import app_client
 
+from logfile import LateThreads, log_path, read, settled
+
 LINE = re.compile(r"^Access to item (-?\d+)$")
-
-
-@pytest.fixture
-def log_path(submission, tmp_path) -> Path:
-    """Point LOG_PATH at a fresh file before the app starts (a solution may read it in lifespan)."""
-    path = tmp_path / "access.log"
-    submission.LOG_PATH = str(path)
-    return path
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
-async def settled(path: Path, lines: int, limit: float = 1.0) -> str:
-    """The file's content once it holds ``lines`` lines, or after ``limit`` s."""
-    for _ in range(int(limit / 0.02)):
-        if read(path).count("\n") >= lines:
-            break
-        await asyncio.sleep(0.02)
-    return read(path)
-
-
-class LateThreads(ThreadPoolExecutor):
-    """A default executor whose jobs start ``delay`` s late (in the worker thread)."""
-
-    def __init__(self, delay: float) -> None:
-        super().__init__(max_workers=32, thread_name_prefix="late")
-        self.delay = delay
-
-    def submit(self, fn, /, *args, **kwargs):
-        def late():
-            time.sleep(self.delay)
-            return fn(*args, **kwargs)
-
-        return super().submit(late)
+__all__ = ["log_path"]  # a fixture, used by name
 
 
 def spy_on_response_end(app, path: Path, seen: list[str]):

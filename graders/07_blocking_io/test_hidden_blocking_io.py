@@ -1,46 +1,13 @@
 """Hidden graders for 07_blocking_io: old log lines, any item id, the line present when answering."""
 
 import asyncio
-import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
-import pytest
 
 from grading import check, expect_status, graded
 from grading.probes.drivers import app_client
 
+from logfile import LateThreads, log_path, read, settled
 
-@pytest.fixture
-def log_path(submission, tmp_path) -> Path:
-    path = tmp_path / "access.log"
-    submission.LOG_PATH = str(path)
-    return path
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
-async def settled(path: Path, lines: int, limit: float = 1.0) -> str:
-    for _ in range(int(limit / 0.02)):
-        if read(path).count("\n") >= lines:
-            break
-        await asyncio.sleep(0.02)
-    return read(path)
-
-
-class LateThreads(ThreadPoolExecutor):
-    def __init__(self, delay: float) -> None:
-        super().__init__(max_workers=32, thread_name_prefix="late")
-        self.delay = delay
-
-    def submit(self, fn, /, *args, **kwargs):
-        def late():
-            time.sleep(self.delay)
-            return fn(*args, **kwargs)
-
-        return super().submit(late)
+__all__ = ["log_path"]  # a fixture, used by name
 
 
 @graded(points=1, task=1, hidden=True, hint="An access log is only ever appended to: open it with mode \"a\", "

@@ -2,41 +2,16 @@
 pool and every connection it handed out; the graders read that record (the submission's
 own copy of the module) and never look inside app.py."""
 
-import asyncio
-import sys
-from pathlib import Path
-from types import ModuleType
 
-import pytest
 
-from grading import check, expect_status, fail, graded
+from grading import check, expect_status, graded
+
+from borrowing import leak_report, resources, settled
 
 ITEMS = [{"id": 1, "name": "keyboard"}, {"id": 2, "name": "mouse"}, {"id": 3, "name": "monitor"}]
 
 
-@pytest.fixture
-def resources(submission, exercise_dir: Path) -> ModuleType:
-    """The `resources` module app.py imported (the submission's copy)."""
-    mod = sys.modules.get("resources")
-    where = Path(getattr(mod, "__file__", "") or "").resolve()
-    if mod is None or where.parent != exercise_dir.resolve():
-        fail("app.py did not import the provided resources.py", "`import resources` in app.py",
-             "Create the pool with resources.Pool() from the provided module.")
-    return mod
-
-
-async def settled(resources: ModuleType) -> None:
-    """Give clean-up that runs after the response (FastAPI may do that) a moment to finish."""
-    for _ in range(100):  # up to ~1 s
-        if not resources.in_use():
-            return
-        await asyncio.sleep(0.01)
-
-
-def leak_report(resources: ModuleType) -> str:
-    s = resources.summary()
-    return (f"{s['acquired']} connection(s) acquired, {s['released']} released, "
-            f"{s['in_use']} still in use after the requests ended")
+__all__ = ["resources"]  # a fixture, used by name
 
 
 @graded(points=2, task=3, hint='Declare the dependency on the endpoint, `conn = Depends(get_connection)`, and '

@@ -2,29 +2,12 @@
 
 import asyncio
 import inspect
-import sys
-from pathlib import Path
-from types import ModuleType
-
-import pytest
 
 from grading import check, expect_status, fail, graded
 
+from borrowing import resources, settled
 
-@pytest.fixture
-def resources(submission, exercise_dir: Path) -> ModuleType:
-    mod = sys.modules.get("resources")
-    where = Path(getattr(mod, "__file__", "") or "").resolve()
-    if mod is None or where.parent != exercise_dir.resolve():
-        fail("app.py did not import the provided resources.py", "`import resources` in app.py")
-    return mod
-
-
-async def settled(resources: ModuleType) -> None:
-    for _ in range(100):  # up to ~1 s
-        if not resources.in_use():
-            return
-        await asyncio.sleep(0.01)
+__all__ = ["resources"]  # a fixture, used by name
 
 
 @graded(points=2, task=2, hidden=True, hint="Acquire inside get_connection, so that each request borrows its "

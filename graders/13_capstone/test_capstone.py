@@ -12,27 +12,23 @@ Two drivers, each for what it shows without depending on machine speed:
 PROCESS_DELAY is set by a fixture before the app starts (a solution may read it in lifespan).
 """
 
-import asyncio
-import json
 
-import httpx
 import pytest
 
-from grading import check, expect_status, fail, graded
-from grading.probes.wsclient import WAIT, close_all, kill, ws_connect, ws_recv, ws_silence
+from grading import check, detail_of, expect_status, graded
+from grading.probes.wsclient import WAIT, assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
+
+from capstone import QUICK, quick, receive_event, report_id_of
+
+__all__ = ["quick"]  # a fixture, used by name
 
 USERS = [{"id": 1, "name": "Ada"}, {"id": 2, "name": "Linus"}, {"id": 3, "name": "Grace"}]
 ORDERS = [{"id": n, "user": n % 3 + 1, "total": 10.0 * n} for n in range(1, 6)]
 INVENTORY = [{"sku": "A-1", "stock": 4}, {"sku": "B-2", "stock": 0}]
 SUMMARY = {"users": 3, "orders": 5, "inventory": 2}
-QUICK = 0.1  # PROCESS_DELAY where its length does not matter
+QUIET_HINT = ("A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it, "
+              "manager.disconnect(websocket), and return. A failed send in broadcast must be caught too.")
 SLOW = 0.5  # PROCESS_DELAY where "response first" is checked: 5x the 0.1 s looked at after the response
-
-
-@pytest.fixture
-def quick(submission):
-    """PROCESS_DELAY = 0.1, set before the app starts (request it before `client` or `live`)."""
-    submission.PROCESS_DELAY = QUICK
 
 
 @pytest.fixture
@@ -46,47 +42,6 @@ def serve(upstream, delays=(0.0, 0.0, 0.0), **override) -> None:
     bodies = {"users": USERS, "orders": ORDERS, "inventory": INVENTORY}
     for (name, body), delay in zip(bodies.items(), delays, strict=True):
         upstream.route(f"/{name}", body, **{"delay": delay, **override.get(name, {})})
-
-
-def detail_of(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail", ""))
-    except (ValueError, AttributeError):
-        return ""
-
-
-def report_id_of(response: httpx.Response) -> str:
-    body = response.json()
-    report_id = body.get("report_id") if isinstance(body, dict) else None
-    check(isinstance(report_id, str) and report_id, f"GET /aggregate returned {response.text[:200]}",
-          'a body with a "report_id" that is a non-empty string', "Give each report an id, e.g. str(uuid.uuid4()).")
-    return report_id
-
-
-async def settle() -> None:
-    """Let the server's handlers run: register new clients, notice closed ones."""
-    await asyncio.sleep(0.1)
-
-
-async def receive_event(ws, live, who: str, within: float) -> dict:
-    """The next update ``who`` receives, parsed; feedback if none comes or it is not a JSON object."""
-    text = await ws_recv(ws, live, who, 'the {"event": "report_ready", ...} update', within=within)
-    try:
-        event = json.loads(text)
-    except ValueError:
-        event = None
-    if not isinstance(event, dict):
-        fail(f"{who} received {text[:200]!r}", 'a JSON object: {"event": "report_ready", "report_id": ..., '
-             '"summary": {...}}', "Send the update with websocket.send_json(message).")
-    return event
-
-
-def assert_quiet(live, during: str) -> None:
-    problems = [*live.errors.logs, *(f"{type(e).__name__}: {e}" for e in live.errors.exceptions)]
-    check(not problems, f"the server logged errors {during}: {'; '.join(problems)[:400]}",
-          "clients leaving to be handled quietly: no exception, nothing in the error log",
-          "A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it, "
-          "manager.disconnect(websocket), and return. A failed send in broadcast must be caught too.")
 
 
 @pytest.mark.looptime
@@ -226,7 +181,7 @@ async def test_dead_client_does_not_stop_delivery(submission, upstream, quick, l
     finally:
         await close_all(*living)
     await settle()
-    assert_quiet(live, "when clients of /ws/updates dropped their connection")
+    assert_quiet(live, "when clients of /ws/updates dropped their connection", QUIET_HINT)
 
 
 @graded(points=2, task=6, hint="Loop on `await websocket.receive_text()` inside try/except WebSocketDisconnect; "
@@ -252,4 +207,4 @@ async def test_clients_leaving_are_handled_quietly(submission, upstream, quick, 
     finally:
         await close_all(third)
     await settle()
-    assert_quiet(live, "when clients of /ws/updates closed their connection or dropped it")
+    assert_quiet(live, "when clients of /ws/updates closed their connection or dropped it", QUIET_HINT)

@@ -1,22 +1,18 @@
 """Hidden graders for 13_capstone: the same contract, probed harder."""
 
 import asyncio
-import json
 
 import httpx
 import pytest
 
-from grading import check, expect_status, fail, graded
-from grading.probes.wsclient import WAIT, close_all, kill, ws_connect, ws_recv
+from grading import check, detail_of, expect_status, graded
+from grading.probes.wsclient import WAIT, close_all, kill, settle, ws_connect
 
-QUICK = 0.1
+from capstone import QUICK, quick, receive_event, report_id_of
+
+__all__ = ["quick"]  # a fixture, used by name
+
 SLOW = 1.0
-
-
-@pytest.fixture
-def quick(submission):
-    """PROCESS_DELAY = 0.1, set before the app starts (request it before `client` or `live`)."""
-    submission.PROCESS_DELAY = QUICK
 
 
 @pytest.fixture
@@ -31,37 +27,6 @@ def serve(upstream, users=2, orders=3, inventory=1, delay=0.0) -> dict:
     for name, n in counts.items():
         upstream.route(f"/{name}", [{"n": i, "of": name} for i in range(n)], delay=delay)
     return counts
-
-
-def detail_of(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail", ""))
-    except (ValueError, AttributeError):
-        return ""
-
-
-def report_id_of(response: httpx.Response) -> str:
-    body = response.json()
-    report_id = body.get("report_id") if isinstance(body, dict) else None
-    check(isinstance(report_id, str) and report_id, f"GET /aggregate returned {response.text[:200]}",
-          'a body with a "report_id" that is a non-empty string')
-    return report_id
-
-
-async def settle() -> None:
-    await asyncio.sleep(0.1)
-
-
-async def receive_event(ws, live, who: str, within: float) -> dict:
-    text = await ws_recv(ws, live, who, 'the {"event": "report_ready", ...} update', within=within)
-    try:
-        event = json.loads(text)
-    except ValueError:
-        event = None
-    if not isinstance(event, dict):
-        fail(f"{who} received {text[:200]!r}", 'a JSON object: {"event": "report_ready", "report_id": ..., '
-             '"summary": {...}}', "Send the update with websocket.send_json(message).")
-    return event
 
 
 @pytest.mark.looptime

@@ -63,6 +63,14 @@ def expect_status(response: httpx.Response, status: int, errors: AppErrors | Non
     raise Feedback(observed, f"status {status}", hint, details)
 
 
+def detail_of(response: httpx.Response) -> str:
+    """The ``detail`` of a JSON error body, or "" when there is none."""
+    try:
+        return str(response.json().get("detail", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
 async def _timed(coro, what: str, timeout: float):
     try:
         async with asyncio.timeout(timeout):

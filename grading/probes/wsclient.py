@@ -104,3 +104,18 @@ async def close_all(*clients: ClientConnection) -> None:
                 await ws.close()
         except Exception:  # noqa: BLE001  # already closed, killed or stuck: abort it
             ws.transport.abort()
+
+
+async def settle() -> None:
+    """Let the server's handlers run: accept and register new clients, notice closed ones."""
+    await asyncio.sleep(0.1)
+
+
+def assert_quiet(live: LiveServer, during: str, hint: str) -> None:
+    """Feedback unless the server stayed quiet: nothing in uvicorn's error log, no exception
+    escaped the app (a client leaving is normal, not an error)."""
+    from grading.feedback import check
+
+    problems = [*live.errors.logs, *(f"{type(e).__name__}: {e}" for e in live.errors.exceptions)]
+    check(not problems, f"the server logged errors {during}: {'; '.join(problems)[:400]}",
+          "clients leaving to be handled quietly: no exception, nothing in the error log", hint)
