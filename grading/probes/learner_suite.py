@@ -189,13 +189,18 @@ class SuiteRunner:
         self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), str(self.scratch / "spec.json")],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(self.scratch / "driver.log", "wb"),  # noqa: SIM115
-                                     cwd=self.scratch, env=env)
+                                     cwd=self.scratch, env=env, start_new_session=True)
 
     def close(self) -> None:
         import shutil
 
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+        import signal
+
+        if self.proc is not None:
+            try:  # the driver and the runs it forked: a grader may stop waiting before they end
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
             self.proc.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
