@@ -193,7 +193,6 @@ class SuiteRunner:
 
     def close(self) -> None:
         import shutil
-
         import signal
 
         if self.proc is not None:
