@@ -76,12 +76,8 @@ class BlockingRecorder:
                     learner = frame
                 frame = frame.f_back
             if learner is not None:
-                rel = Path(learner.f_code.co_filename).name
-                detail = ""
-                if name == "time.sleep" and args:
-                    detail = f"{args[0]} s"
-                where = f"{rel}, line {learner.f_lineno}, in {learner.f_code.co_name}"
-                self.calls.append(BlockingCall(name, where, detail))
+                detail = f"{args[0]} s" if name == "time.sleep" and args else ""
+                self.calls.append(BlockingCall(name, _where(learner), detail))
             return True  # record, never raise: see module docstring
 
         return predicate
@@ -143,8 +139,7 @@ class SleepRecorder:
             if frame.f_code.co_filename.startswith(self.roots):
                 thread = ("the event-loop thread" if _on_loop()
                           else f"a worker thread ({threading.current_thread().name})")
-                where = f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
-                self.calls.append(BlockingCall("time.sleep", where, f"{seconds} s, on {thread}"))
+                self.calls.append(BlockingCall("time.sleep", _where(frame), f"{seconds} s, on {thread}"))
                 break
             frame = frame.f_back
         self._original(seconds)
@@ -159,6 +154,11 @@ class SleepRecorder:
 
     def summary(self) -> str:
         return "; ".join(c.describe() for c in self.calls[:3]) + (" ..." if len(self.calls) > 3 else "")
+
+
+def _where(frame) -> str:  # noqa: ANN001
+    """'app.py, line 12, in pause': where in the learner's code a call was made."""
+    return f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
 
 
 def _on_loop() -> bool:
