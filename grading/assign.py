@@ -26,7 +26,7 @@ from grading.integrity import MANIFEST, manifest_text
 from grading.target import KIT_ROOT, TargetError, exercise_ids, select
 
 # Instructor tools stay with the instructor; autograder.py is Gradescope's entry point only.
-INSTRUCTOR_MODULES = {"verify.py", "assign.py", "gradebook.py", "bench.py", "batch.py"}
+INSTRUCTOR_MODULES = {"verify.py", "assign.py", "gradebook.py", "bench.py", "batch.py", "corpus.py"}
 OUTPUTS = ("student", "private", "autograder.zip")
 
 

@@ -73,34 +73,30 @@ def _bench(args: argparse.Namespace) -> int:
 def _class_of(n: int, root: Path) -> dict[str, dict[str, set[str]]]:
     """N student repositories under ``root``; for each, the tests expected to fail per exercise."""
     import shutil
-    import tomllib
+
+    from grading import corpus
 
     exercises = sorted(p.name for p in (KIT_ROOT / "reference").iterdir() if p.is_dir())
     expected: dict[str, dict[str, set[str]]] = {}
 
-    def student(label: str, base: str, overlay: Path | None = None, fails: set[str] | None = None) -> None:
+    def student(label: str, base: str, variant: Path | None = None) -> None:
         repo = root / label / "exercises"
         for ex in exercises:
-            shutil.copytree(KIT_ROOT / base / ex, repo / ex)
-        if overlay is not None:
-            for f in overlay.rglob("*"):
-                if f.is_file() and f.name != "expected.toml":
-                    dest = repo / overlay.parent.name / f.relative_to(overlay)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(f, dest)
-        expected[label] = {overlay.parent.name: fails or set()} if overlay is not None else {}
+            if variant is None or ex != variant.parent.name:
+                shutil.copytree(KIT_ROOT / base / ex, repo / ex)
+        if variant is not None:
+            corpus.lay_out(variant, repo)
+            expected[label] = {variant.parent.name: set(corpus.expected(variant)["fails"])}
+        else:
+            expected[label] = {}
 
     student("s01_reference", "reference")
     student("s02_skeleton", "exercises")
     expected["s02_skeleton"] = {ex: {"*"} for ex in exercises}
-    wrong = []
-    for v in sorted((KIT_ROOT / "tests" / "corpus").glob("[0-9][0-9]_*/*/expected.toml")):
-        data = tomllib.loads(v.read_text(encoding="utf-8"))
-        if data["kind"] == "wrong":
-            wrong.append((v.parent, set(data["fails"])))
+    wrong = [v for v in corpus.variants() if corpus.expected(v)["kind"] == "wrong"]
     step = max(1, len(wrong) // max(1, n - 2))
-    for i, (variant, fails) in enumerate(wrong[::step][: n - 2], start=3):
-        student(f"s{i:02d}_{variant.parent.name[:2]}_{variant.name}", "reference", variant, fails)
+    for i, variant in enumerate(wrong[::step][: n - 2], start=3):
+        student(f"s{i:02d}_{variant.parent.name[:2]}_{variant.name}", "reference", variant)
     return expected
 
 

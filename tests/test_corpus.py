@@ -1,26 +1,26 @@
 """The graders are right both ways: other correct solutions keep full marks, and typical
 mistakes lose exactly the tests that name them.
 
-Each folder tests/corpus/NN_slug/<variant>/ holds files laid over a copy of
-reference/NN_slug/, and expected.toml: kind = "correct" | "wrong", why, fails = [...].
+Each folder tests/corpus/NN_slug/<variant>/ holds expected.toml (kind = "correct" | "wrong",
+why, fails = [...]) with edits to reference/NN_slug/ (or the skeleton), and files laid over
+it; grading.corpus builds it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from grading import corpus
+
 from conftest import KIT
 
-CORPUS = KIT / "tests" / "corpus"
-VARIANTS = sorted(p for p in CORPUS.glob("[0-9][0-9]_*/*") if (p / "expected.toml").is_file())
+VARIANTS = corpus.variants()
 
 
 def _label(v: Path) -> str:
@@ -34,12 +34,7 @@ def corpus_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     args = []
     for v in VARIANTS:
         target = root / "targets" / _label(v)
-        shutil.copytree(KIT / "reference" / v.parent.name, target / v.parent.name)
-        for f in v.rglob("*"):
-            if f.is_file() and f.name != "expected.toml":
-                dest = target / v.parent.name / f.relative_to(v)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(f, dest)
+        corpus.lay_out(v, target)
         args.append(f"{_label(v)}={target}")
     out = root / "results"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT)}
@@ -52,7 +47,7 @@ def corpus_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("variant", VARIANTS, ids=_label)
 def test_corpus_variant_scores_as_declared(variant: Path, corpus_results):
-    expected = tomllib.loads((variant / "expected.toml").read_text())
+    expected = corpus.expected(variant)
     report = corpus_results[_label(variant)]
     tests = {t["name"]: t for e in report["exercises"] for t in e["tests"]}
     assert tests, f"{_label(variant)} was not graded"
@@ -68,9 +63,17 @@ def test_corpus_variant_scores_as_declared(variant: Path, corpus_results):
             assert "Traceback" not in messages[name]
 
 
+@pytest.mark.parametrize("variant", VARIANTS, ids=_label)
+def test_corpus_variant_builds(variant: Path, tmp_path: Path):
+    """Its edits still apply to the reference (or skeleton) as it is now, and give Python."""
+    folder = corpus.lay_out(variant, tmp_path)
+    for f in folder.rglob("*.py"):
+        compile(f.read_text(encoding="utf-8"), str(f), "exec")
+
+
 def test_every_exercise_has_a_corpus():
     exercises = sorted(p.name for p in (KIT / "graders").iterdir() if p.is_dir() and p.name[:2].isdigit())
     for ex in exercises:
-        kinds = [tomllib.loads((v / "expected.toml").read_text())["kind"] for v in VARIANTS if v.parent.name == ex]
+        kinds = [corpus.expected(v)["kind"] for v in VARIANTS if v.parent.name == ex]
         assert kinds.count("correct") >= 2 or ex == "11_testing_async", f"{ex}: fewer than 2 other correct solutions"
         assert kinds.count("wrong") >= 3, f"{ex}: fewer than 3 typical mistakes"

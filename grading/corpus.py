@@ -1,0 +1,61 @@
+"""The kit's corpus: other correct solutions and typical mistakes that prove the graders right.
+
+Each ``tests/corpus/NN_slug/<variant>/`` holds ``expected.toml``:
+
+    kind = "correct" | "wrong"
+    why = "what this solution does (differently, or wrong)"
+    fails = ["test_names", "that must fail"]     # [] for a correct one
+    base = "reference"                           # or "exercises": the skeleton (default reference)
+
+    [[replace]]                                  # edits to the base's files, in order
+    file = "app.py"                              # (the default)
+    old = "..."                                  # must occur exactly once
+    new = "..."
+
+and, besides or instead of edits, whole files laid over the base (a test file written from
+scratch, say). The corpus tests, ``bench --class`` and instructors' own checks build a
+variant's submission with ``lay_out``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+from grading.target import KIT_ROOT
+
+CORPUS = KIT_ROOT / "tests" / "corpus"
+
+
+class CorpusError(Exception):
+    """A variant that cannot be built: the corpus is wrong, not the graders."""
+
+
+def variants(corpus: Path = CORPUS) -> list[Path]:
+    return sorted(p for p in corpus.glob("[0-9][0-9]_*/*") if (p / "expected.toml").is_file())
+
+
+def expected(variant: Path) -> dict:
+    return tomllib.loads((variant / "expected.toml").read_text(encoding="utf-8"))
+
+
+def lay_out(variant: Path, dest: Path, kit: Path = KIT_ROOT) -> Path:
+    """Write the variant's exercise folder into ``dest`` (``dest/NN_slug/``) and return it."""
+    spec = expected(variant)
+    exercise = variant.parent.name
+    folder = dest / exercise
+    shutil.copytree(kit / spec.get("base", "reference") / exercise, folder)
+    for f in sorted(variant.rglob("*")):
+        if f.is_file() and f.name != "expected.toml":
+            target = folder / f.relative_to(variant)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, target)
+    for edit in spec.get("replace", []):
+        path = folder / edit.get("file", "app.py")
+        text = path.read_text(encoding="utf-8")
+        if text.count(edit["old"]) != 1:
+            raise CorpusError(f"{variant.parent.name}/{variant.name}: {edit['old'][:60]!r} occurs "
+                              f"{text.count(edit['old'])} times in {path.name}, not once")
+        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    return folder
