@@ -34,7 +34,8 @@ def exercise_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
-def submission(exercise_dir: Path) -> ModuleType:
+def submission(exercise_dir: Path, blocking: BlockingRecorder) -> ModuleType:
+    blocking.arm()  # before the import: `from time import sleep` must bind the watched function
     return load_submission(exercise_dir)
 
 
@@ -49,7 +50,7 @@ def upstream() -> Iterator[Upstream]:
 def blocking(exercise_dir: Path) -> Iterator[BlockingRecorder]:
     recorder = BlockingRecorder([exercise_dir])
     yield recorder
-    recorder.stop()
+    recorder.disarm()
 
 
 @pytest.fixture

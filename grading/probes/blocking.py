@@ -50,6 +50,7 @@ class BlockingCall:
 class BlockingRecorder:
     roots: list[Path]
     calls: list[BlockingCall] = field(default_factory=list)
+    recording: bool = False
     _bb: BlockBuster | None = None
 
     def _predicate_for(self, name: str, own=None):
@@ -60,6 +61,8 @@ class BlockingRecorder:
         own_functions = list(own.can_block_functions) if own is not None else []
 
         def predicate(*args, **kwargs) -> bool:
+            if not self.recording:
+                return True
             if own_predicate is not None and own_predicate(*args, **kwargs):
                 return True
             frame = sys._getframe(2)  # skip the predicate and blockbuster's wrapper
@@ -82,7 +85,9 @@ class BlockingRecorder:
 
         return predicate
 
-    def start(self) -> None:
+    def arm(self) -> None:
+        """Patch the blocking functions without recording yet. Done before the submission is
+        imported, so that `from time import sleep` binds the patched function too."""
         if self._bb is not None:
             return
         bb = BlockBuster()
@@ -91,7 +96,15 @@ class BlockingRecorder:
         bb.activate()
         self._bb = bb
 
+    def start(self) -> None:
+        self.arm()
+        self.recording = True
+
     def stop(self) -> None:
+        self.recording = False
+
+    def disarm(self) -> None:
+        self.recording = False
         if self._bb is not None:
             self._bb.deactivate()
             self._bb = None
@@ -147,10 +160,18 @@ class SleepRecorder:
     def __enter__(self) -> SleepRecorder:
         self._original = time.sleep
         time.sleep = self._sleep
+        # `from time import sleep` in the learner's modules bound the function before this.
+        self._rebound = [(vars(m), k) for m in list(sys.modules.values())
+                         if str(getattr(m, "__file__", None) or "").startswith(self.roots)
+                         for k, v in list(vars(m).items()) if v is self._original]
+        for namespace, key in self._rebound:
+            namespace[key] = self._sleep
         return self
 
     def __exit__(self, *exc) -> None:
         time.sleep = self._original
+        for namespace, key in self._rebound:
+            namespace[key] = self._original
 
     def summary(self) -> str:
         return "; ".join(c.describe() for c in self.calls[:3]) + (" ..." if len(self.calls) > 3 else "")
@@ -176,7 +197,7 @@ def detect_blocking(roots: list[Path]) -> Iterator[BlockingRecorder]:
     try:
         yield recorder
     finally:
-        recorder.stop()
+        recorder.disarm()
 
 
 class LoopLagMonitor:
