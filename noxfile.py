@@ -37,31 +37,31 @@ def tests(session: nox.Session) -> None:
 def verify(session: nox.Session) -> None:
     """Instructor check: reference full marks, skeleton zero, declarations, mirroring (`-- --repeat N`)."""
     _install(session)
-    session.run("python", "-m", "grading.verify", *session.posargs, env=ENV)
+    session.run("python", "-m", "kit.verify", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)
 def assign(session: nox.Session) -> None:
     """Build the student copy and a Gradescope autograder: `nox -s assign -- OUT [--force]`."""
     _install(session)
-    session.run("python", "-m", "grading.assign", *session.posargs, env=ENV)
+    session.run("python", "-m", "kit.assign", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)
 def gradebook(session: nox.Session) -> None:
     """Grade a class: `nox -s gradebook -- DIR` (a folder per student, or .zip files)."""
     _install(session)
-    session.run("python", "-m", "grading.gradebook", *session.posargs, env=ENV)
+    session.run("python", "-m", "kit.gradebook", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)
 def bench(session: nox.Session) -> None:
     """Wall time of a full reference grade vs the same graders in one plain pytest process."""
     _install(session)
-    session.run("python", "-m", "grading.bench", *session.posargs, env=ENV)
+    session.run("python", "-m", "kit.bench", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
     session.install("ruff")
-    session.run("ruff", "check", "grading", "graders", "reference", "tests", "noxfile.py")
+    session.run("ruff", "check", "grading", "kit", "graders", "reference", "tests", "noxfile.py")

@@ -15,17 +15,17 @@ import contextlib
 import os
 import secrets
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from grading.integrity import edited_graders
-from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT
 
 # Imported before any submission runs: a submission cannot swap the code that reports on it.
 from grading.reporters import classroom, gradescope, json_report, junit, markdown, redact_hidden
 from grading.reporters.terminal import TerminalReporter
 from grading.results import GradeReport
+from grading.run import grade_many
 from grading.target import KIT_ROOT, TargetError, exercise_ids, resolve_target, select
 
 # Files through which a GitHub Actions step talks to the runner. Graded code must not see
@@ -132,18 +132,10 @@ def write_reports(report: GradeReport, args: argparse.Namespace, github: dict[st
 
 def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespace) -> GradeReport:
     reporter = TerminalReporter(verbose=args.verbose)
-    preload()
-    jobs = [Job(ex, graders / ex, target, args.time_limit, args.test_timeout, not args.public_only) for ex in chosen]
-    report = GradeReport(target=str(target))
-    t0 = time.monotonic()
-    on_start = None if args.quiet else (lambda job: reporter.started(job.exercise))
-    results = {}
-    # A missing NN_slug/ folder is graded too: each test then says the file is missing.
-    for _, result in run_jobs(jobs, args.jobs, on_start=on_start):
-        results[result.id] = result
-        if not args.quiet:
-            reporter.finished(result)
-    report.exercises = [results[j.exercise] for j in jobs]
-    report.duration = time.monotonic() - t0
+    quiet = args.quiet
+    report = grade_many({"": target}, chosen, graders=graders, parallel=args.jobs, time_limit=args.time_limit,
+                        test_timeout=args.test_timeout, include_hidden=not args.public_only,
+                        on_start=None if quiet else (lambda job: reporter.started(job.exercise)),
+                        on_done=None if quiet else (lambda job, result: reporter.finished(result)))[""]
     reporter.summary(redact_hidden(report) if args.hide_hidden else report)
     return report

@@ -3,7 +3,7 @@ mistakes lose exactly the tests that name them.
 
 Each folder tests/corpus/NN_slug/<variant>/ holds expected.toml (kind = "correct" | "wrong",
 why, fails = [...]) with edits to reference/NN_slug/ (or the skeleton), and files laid over
-it; grading.corpus builds it.
+it; kit.corpus builds it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grading import corpus
+from kit import corpus
 
 from conftest import KIT
 
@@ -38,7 +38,7 @@ def corpus_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         args.append(f"{_label(v)}={target}")
     out = root / "results"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT)}
-    subprocess.run([sys.executable, "-m", "grading.batch", "--present-only", "--results", str(out), *args],
+    subprocess.run([sys.executable, "-m", "kit.batch", "--present-only", "--results", str(out), *args],
                    cwd=KIT, env=env, check=True, timeout=1800)
     return {_label(v): json.loads((out / f"{_label(v)}.json").read_text()) for v in VARIANTS}
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import verify
 from grading.results import ExerciseResult, GradeReport, TestResult
+from kit import verify
 
 from conftest import KIT
 
@@ -43,7 +43,7 @@ def test_verify_skeleton_zero(skeleton_run):
 
 
 def test_verify_command_on_one_exercise_with_repeat():
-    run = _python("grading.verify", "01", "--repeat", "2")
+    run = _python("kit.verify", "01", "--repeat", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "reference stable over 2 runs" in run.stdout and "all checks passed" in run.stdout
 
@@ -179,7 +179,7 @@ def _secret_lines() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("handout") / "out"
-    run = _python("grading.assign", str(out))
+    run = _python("kit.assign", str(out))
     assert run.returncode == 0, run.stdout + run.stderr
     return out
 
@@ -190,6 +190,10 @@ def test_assign_student_copy_holds_no_solution_and_no_hidden_grader(handout):
     student = handout / "student"
     assert (student / "exercises").is_dir() and (student / ".github/workflows/classroom.yml").is_file()
     assert not (student / "reference").exists() and not (student / "tests").exists()
+    # The instructor's wing never ships, by rule: the engine package is copied whole, kit/ not at all.
+    assert not (student / "kit").exists() and not (handout / "private" / "kit").exists()
+    engine = {p.relative_to(KIT / "grading").as_posix() for p in (KIT / "grading").rglob("*.py")}
+    assert engine == {p.relative_to(student / "grading").as_posix() for p in (student / "grading").rglob("*.py")}
     leaks = []
     for path in student.rglob("*"):
         if path.is_file():
@@ -215,14 +219,14 @@ def test_assign_refuses_a_non_empty_folder_and_touches_nothing_else(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    run = _python("grading.assign", str(out), "01")
+    run = _python("kit.assign", str(out), "01")
     assert run.returncode == 2 and "not empty" in run.stderr and "--force" in run.stderr
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    run = _python("grading.assign", str(out), "01", "--force")
+    run = _python("kit.assign", str(out), "01", "--force")
     assert run.returncode == 0, run.stderr
     assert (out / "notes.txt").read_text() == "mine" and (out / "student/exercises/01_coroutines").is_dir()
     assert not (out / "student/exercises/02_def_vs_async").exists()
-    run = _python("grading.assign", str(KIT / "graders" / "out"))
+    run = _python("kit.assign", str(KIT / "graders" / "out"))
     assert run.returncode == 2 and not (KIT / "graders" / "out").exists()
 
 
@@ -235,7 +239,7 @@ def test_gradescope_autograder_zip_writes_valid_results(tmp_path, tree, full):
     from test_reports import assert_valid_gradescope
 
     out = tmp_path / "out"
-    assert _python("grading.assign", str(out), "01", "05").returncode == 0
+    assert _python("kit.assign", str(out), "01", "05").returncode == 0
     root = tmp_path / "autograder"
     with zipfile.ZipFile(out / "autograder.zip") as zf:
         zf.extractall(root / "source")
@@ -268,7 +272,7 @@ def test_gradescope_autograder_without_exercises_scores_zero_with_a_reason(tmp_p
     import zipfile
 
     out = tmp_path / "out"
-    assert _python("grading.assign", str(out), "01").returncode == 0
+    assert _python("kit.assign", str(out), "01").returncode == 0
     root = tmp_path / "autograder"
     with zipfile.ZipFile(out / "autograder.zip") as zf:
         zf.extractall(root / "source")
@@ -301,7 +305,7 @@ def test_gradebook_grades_a_class_with_zips_and_a_hanging_submission(tmp_path):
             zf.write(f, f"dee-main/{ex}/{f.name}")
     (klass / "eve").mkdir()  # handed in nothing gradable
     (klass / "eve" / "README.txt").write_text("sorry")
-    run = _python("grading.gradebook", str(klass), "01", "--time-limit", "8")
+    run = _python("kit.gradebook", str(klass), "01", "--time-limit", "8")
     assert run.returncode == 0, run.stdout + run.stderr
     book = tmp_path / "class.gradebook"
     rows = {r["student"]: r for r in csv.DictReader(open(book / "gradebook.csv", encoding="utf-8"))}

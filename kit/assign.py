@@ -25,8 +25,6 @@ from pathlib import Path, PurePosixPath
 from grading.integrity import MANIFEST, manifest_text
 from grading.target import KIT_ROOT, TargetError, exercise_ids, select
 
-# Instructor tools stay with the instructor; autograder.py is Gradescope's entry point only.
-INSTRUCTOR_MODULES = {"verify.py", "assign.py", "gradebook.py", "bench.py", "batch.py", "corpus.py"}
 OUTPUTS = ("student", "private", "autograder.zip")
 
 
@@ -55,9 +53,9 @@ def _graders_filter(chosen: list[str], hidden: bool) -> Callable[[PurePosixPath]
     return keep
 
 
-def _engine(kit: Path, dest: Path, *, autograder: bool) -> None:
-    skip = INSTRUCTOR_MODULES | (set() if autograder else {"autograder.py"})
-    copy_tree(kit / "grading", dest / "grading", lambda rel: not (len(rel.parts) == 1 and rel.name in skip))
+def _engine(kit: Path, dest: Path) -> None:
+    """The engine wing, whole: the instructor's wing (kit/) is a separate package."""
+    copy_tree(kit / "grading", dest / "grading")
 
 
 def learner_readme(kit: Path) -> str:
@@ -201,7 +199,7 @@ def build_student(kit: Path, dest: Path, chosen: list[str]) -> None:
     for ex in chosen:
         copy_tree(kit / "exercises" / ex, dest / "exercises" / ex)
     copy_tree(kit / "graders", dest / "graders", _graders_filter(chosen, hidden=False))
-    _engine(kit, dest, autograder=False)
+    _engine(kit, dest)
     shutil.copy2(kit / "pyproject.toml", dest / "pyproject.toml")
     (dest / "noxfile.py").write_text(LEARNER_NOXFILE, encoding="utf-8")
     (dest / "README.md").write_text(learner_readme(kit), encoding="utf-8")
@@ -214,7 +212,7 @@ def build_student(kit: Path, dest: Path, chosen: list[str]) -> None:
 
 def build_private(kit: Path, dest: Path, chosen: list[str]) -> None:
     copy_tree(kit / "graders", dest / "graders", _graders_filter(chosen, hidden=True))
-    _engine(kit, dest, autograder=True)
+    _engine(kit, dest)
     shutil.copy2(kit / "pyproject.toml", dest / "pyproject.toml")
     (dest / "noxfile.py").write_text(LEARNER_NOXFILE, encoding="utf-8")
     (dest / "README.md").write_text(PRIVATE_README, encoding="utf-8")
@@ -239,7 +237,7 @@ def check_out(out: Path, kit: Path, force: bool) -> None:
     out, kit = out.resolve(), kit.resolve()
     if out == kit or kit.is_relative_to(out):
         raise TargetError(f"'{out}' holds the kit itself: choose a new folder")
-    for tree in ("exercises", "reference", "graders", "grading", "tests"):
+    for tree in ("exercises", "reference", "graders", "grading", "kit", "tests"):
         if out.is_relative_to(kit / tree):
             raise TargetError(f"'{out}' is inside the kit's {tree}/: choose a folder outside it")
     if out.exists() and not out.is_dir():

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from grading.batch import grade_many
+    from grading.run import grade_many
 
     p = argparse.ArgumentParser(prog="nox -s gradebook --", description="Grade every submission in a folder.")
     p.add_argument("submissions", type=Path, help="a folder with a folder or .zip per student, or a .zip of those")

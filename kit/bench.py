@@ -74,7 +74,7 @@ def _class_of(n: int, root: Path) -> dict[str, dict[str, set[str]]]:
     """N student repositories under ``root``; for each, the tests expected to fail per exercise."""
     import shutil
 
-    from grading import corpus
+    from kit import corpus
 
     exercises = sorted(p.name for p in (KIT_ROOT / "reference").iterdir() if p.is_dir())
     expected: dict[str, dict[str, set[str]]] = {}
@@ -108,7 +108,7 @@ def _bench_class(n: int) -> int:
         klass, out = Path(tmp) / "class", Path(tmp) / "book"
         expected = _class_of(n, klass)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "grading.gradebook", str(klass), "--out", str(out)], cwd=KIT_ROOT,
+        proc = subprocess.run([sys.executable, "-m", "kit.gradebook", str(klass), "--out", str(out)], cwd=KIT_ROOT,
                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT_ROOT)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wall = time.perf_counter() - start

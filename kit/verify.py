@@ -1,6 +1,6 @@
 """`nox -s verify`: the instructor's check that the kit holds together.
 
-    python -m grading.verify [EXERCISE ...] [--repeat N] [--jobs N]
+    python -m kit.verify [EXERCISE ...] [--repeat N] [--jobs N]
 
 1. layout: exercises/, reference/ and graders/ hold the same NN_slug/ folders; each
    skeleton has a README.md and at least one TODO region, the same files as its reference,
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from grading.batch import grade_many
+    from grading.run import grade_many
 
     p = argparse.ArgumentParser(prog="nox -s verify --", description="Check the kit: layout, declarations, "
                                 "reference full marks, skeleton zero.")

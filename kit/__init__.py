@@ -1,0 +1,12 @@
+"""The instructor's wing: tools that check, hand out and grade the kit. Never shipped to learners.
+
+- ``verify``: the kit holds together (mirroring, declarations, reference full, skeleton zero).
+- ``assign``: the student copy, the private graders and the Gradescope package.
+- ``gradebook``: grade a whole class.
+- ``bench``: timing figures.
+- ``corpus``: builds the corpus of other solutions and mistakes that prove the graders right.
+- ``batch``: grade several labelled folders into JSON files (the corpus tests use it).
+
+Everything here uses the engine (``grading``) only through its modules; the engine never
+imports from here.
+"""
