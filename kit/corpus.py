@@ -19,6 +19,7 @@ variant's submission with ``lay_out``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -32,8 +33,17 @@ class CorpusError(Exception):
     """A variant that cannot be built: the corpus is wrong, not the graders."""
 
 
-def variants(corpus: Path = CORPUS) -> list[Path]:
-    return sorted(p for p in corpus.glob("[0-9][0-9]_*/*") if (p / "expected.toml").is_file())
+def variants(corpus: Path = CORPUS, only: list[str] | None = None) -> list[Path]:
+    """Every variant, or only those of the exercises named in ``only`` ('06' or '06_cpu_bound')."""
+    found = sorted(p for p in corpus.glob("[0-9][0-9]_*/*") if (p / "expected.toml").is_file())
+    if only:
+        found = [p for p in found if any(p.parent.name == o or p.parent.name[:2] == o.zfill(2) for o in only)]
+    return found
+
+
+def selected() -> list[str]:
+    """The exercises named by $CORPUS ('06 14', as `nox -s corpus -- 06 14` sets it); [] for all."""
+    return os.environ.get("CORPUS", "").replace(",", " ").split()
 
 
 def expected(variant: Path) -> dict:
