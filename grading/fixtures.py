@@ -7,6 +7,9 @@
 - ``blocking``: blocking calls on the loop thread made from the learner's code.
 - ``client``: the app running in-process with lifespan; blocking is recorded while it runs.
 - ``live``: the app behind a real uvicorn server on 127.0.0.1.
+
+Under ``@pytest.mark.looptime`` the loop's virtual clock also waits for FastAPI's worker
+threads (``def`` endpoints, dependencies, background tasks), see ``probes.threads``.
 """
 
 from __future__ import annotations
@@ -19,12 +22,22 @@ import pytest
 
 from grading.probes.blocking import BlockingRecorder
 from grading.probes.drivers import AppClient, LiveServer, app_client, live_server
+from grading.probes.threads import threads_seen_by_loop_clock
 from grading.probes.upstream import Upstream, mock_upstream
 from grading.target import load_submission
 
 
 def target_root(config: pytest.Config) -> Path:
     return Path(config.getoption("grading_target")).resolve()
+
+
+@pytest.fixture(autouse=True)
+def loop_clock_sees_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("looptime") is None:
+        yield
+        return
+    with threads_seen_by_loop_clock():
+        yield
 
 
 @pytest.fixture
