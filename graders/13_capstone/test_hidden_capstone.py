@@ -108,6 +108,29 @@ async def test_each_report_has_its_own_id_and_summary(submission, upstream, quic
           f"one report_ready update per report, each with its own report_id and summary: {want}")
 
 
+@graded(points=1, task=3, hidden=True, hint="Each request, even one arriving while another is still waiting "
+        "on the upstreams, gets its own new id: make it in one step, e.g. str(uuid.uuid4()), not from shared state "
+        "read before an `await` and written after it.")
+async def test_two_aggregates_at_once_get_their_own_reports(submission, upstream, quick, live):
+    serve(upstream, 2, 1, 3, delay=0.2)  # both requests wait on the upstreams at the same time
+    ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
+    try:
+        await settle()
+        async with live.client() as http:
+            responses = await asyncio.gather(http.get("/aggregate"), http.get("/aggregate"))
+        for response in responses:
+            expect_status(response, 200, live.errors)
+        ids = [report_id_of(r) for r in responses]
+        check(len(set(ids)) == 2, f"two GET /aggregate at once got the report_ids {ids}",
+              "a new, unique report_id for each request")
+        events = [await receive_event(ws, live, "the WebSocket client", QUICK + WAIT) for _ in range(2)]
+    finally:
+        await close_all(ws)
+    got = sorted(str(e.get("report_id")) for e in events)
+    check(got == sorted(ids), f"after two reports at once the client received updates for {got}",
+          f"one report_ready update for each: {sorted(ids)}")
+
+
 @graded(points=1, task=4, hidden=True, hint="Read PROCESS_DELAY inside process_report, when it runs (the graders "
         "change it), not once at import (a default argument, or a copy in another name).")
 async def test_process_delay_is_read_when_processing(submission, upstream, slow, live):
