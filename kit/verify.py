@@ -226,8 +226,12 @@ def mistake_coverage(exercises: list[str], jobs: int = DEFAULT_JOBS):
             label = f"{v.parent.name}__{v.name}"
             targets[label] = corpus.lay_out(v, Path(tmp) / label).parent
         reports = grade_many(targets, exercises, parallel=jobs, present_only=True)
-    return coverage([graded_of(v.name, v.parent.name, corpus.expected(v)["kind"],
-                               reports[f"{v.parent.name}__{v.name}"].to_dict()) for v in chosen])
+    results = []
+    for v in chosen:
+        spec = corpus.expected(v)
+        report = reports[f"{v.parent.name}__{v.name}"].to_dict()
+        results.append(graded_of(v.name, v.parent.name, spec["kind"], report, spec.get("fails")))
+    return coverage(results)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,7 +90,8 @@ def test_unproven_graded_tests_do_not_grow(corpus_results):
     not yet are listed in tests/unproven.txt, and that list may only shrink."""
     from kit.coverage import coverage, graded_of, read_baseline
 
-    cov = coverage([graded_of(v.name, v.parent.name, corpus.expected(v)["kind"], corpus_results[_label(v)])
+    cov = coverage([graded_of(v.name, v.parent.name, corpus.expected(v)["kind"], corpus_results[_label(v)],
+                              corpus.expected(v).get("fails"))
                     for v in VARIANTS])
 
     def skipped_here(v: Path) -> set[str]:

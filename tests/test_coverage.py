@@ -29,3 +29,10 @@ def test_baseline_lines_and_comments(tmp_path):
     path.write_text("# header\n01_x::test_b  # why\n\n02_y::test_a\n", encoding="utf-8")
     assert read_baseline(path) == {"01_x::test_b", "02_y::test_a"}
     assert read_baseline(tmp_path / "missing.txt") == set()
+
+
+def test_an_undeclared_failure_proves_nothing():
+    """A mistake proves only the tests it declares: one that timed out by accident does not count."""
+    g = Graded("slow", "01_x", "wrong", {"test_a": "failed", "test_b": "timeout"}, declared={"test_a"})
+    cov = coverage([g])
+    assert cov.proven == {"01_x::test_a": ["slow"]} and cov.unproven == ["01_x::test_b"]
