@@ -71,6 +71,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def startmethods(session: nox.Session) -> None:
+    """Grade the reference under each multiprocessing start method: `nox -s startmethods -- 06 --repeat 5`."""
+    _install(session)
+    session.run("python", "-m", "kit.startmethods", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", "grading", "kit", "graders", "reference", "tests", "noxfile.py")

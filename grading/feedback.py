@@ -10,6 +10,8 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
+from grading.probes.paths import LearnerFiles
+
 
 class Feedback(AssertionError):
     """A grader's verdict: observed vs expected, plus an optional extra hint."""
@@ -41,14 +43,10 @@ def check(condition: object, observed: str, expected: str, hint: str = "", detai
 
 def where_in(exc: BaseException, roots: list[Path]) -> str:
     """The innermost frame of ``exc`` that lies in one of ``roots``: 'app.py, line 12, in f'."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        path = Path(frame.filename)
-        for root in roots:
-            try:
-                rel = path.resolve().relative_to(root.resolve())
-            except ValueError:
-                continue
+    learner_files = LearnerFiles(roots)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        rel = learner_files.relative(frame.filename)
+        if rel is not None:
             return f"{rel}, line {frame.lineno}, in {frame.name}"
     return ""
 

@@ -23,6 +23,22 @@ from grading.target import KIT_ROOT
 
 _STATE_KEY = pytest.StashKey[dict]()
 
+# Forces the multiprocessing start method graded code gets (fork, spawn, forkserver), to grade
+# here as macOS and Windows (spawn) or Python 3.14's Linux (forkserver) would: `nox -s startmethods`.
+START_METHOD_ENV = "GRADING_MP_START"
+
+
+def force_start_method() -> None:
+    method = os.environ.get(START_METHOD_ENV, "").strip()
+    if not method:
+        return
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        raise pytest.UsageError(f"{START_METHOD_ENV}={method!r}: this platform's start methods are "
+                                f"{', '.join(multiprocessing.get_all_start_methods())}")
+    multiprocessing.set_start_method(method, force=True)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("grading")
@@ -34,6 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(points, task, hint, hidden=False): a graded test")
     sys.dont_write_bytecode = True
+    force_start_method()
     config.stash[_STATE_KEY] = {"results": {}, "sink": None}
     path = config.getoption("grading_results")
     if path:

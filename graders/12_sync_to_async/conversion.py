@@ -3,7 +3,7 @@ the evidence that a piece of the service was converted (and how it was not)."""
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,7 @@ def require_async_client(upstream, during: str) -> None:
 def require_async_endpoints(app, *paths: str) -> None:
     """Fail if an endpoint serving one of ``paths`` is still a ``def`` (run in a worker thread)."""
     still_sync = [f"{sorted(r.methods)[0]} {r.path}" for r in app.routes
-                  if isinstance(r, APIRoute) and r.path in paths and not asyncio.iscoroutinefunction(r.endpoint)]
+                  if isinstance(r, APIRoute) and r.path in paths and not inspect.iscoroutinefunction(r.endpoint)]
     if still_sync:
         what = "is still a `def` endpoint" if len(still_sync) == 1 else "are still `def` endpoints"
         fail(f"{' and '.join(still_sync)} {what}: FastAPI runs each request of a `def` endpoint in one of its 40 "

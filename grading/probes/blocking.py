@@ -19,6 +19,7 @@ from pathlib import Path
 from blockbuster import BlockBuster
 
 from grading.feedback import Feedback
+from grading.probes.paths import LearnerFiles, basename, norm
 
 # Library internals that legitimately touch files or pipes when the learner's code calls
 # them from the loop: process-pool start-up/shut-down, SQLAlchemy engine creation,
@@ -33,6 +34,7 @@ ALLOWED: list[tuple[str, set[str] | None]] = [
     ("/logging/__init__.py", None),  # log handlers write to stderr
     ("/traceback.py", None),
 ]
+_ALLOWED = [(norm(fragment), funcs) for fragment, funcs in ALLOWED]  # matched against norm(file name)
 
 
 @dataclass
@@ -54,11 +56,11 @@ class BlockingRecorder:
     _bb: BlockBuster | None = None
 
     def _predicate_for(self, name: str, own=None):
-        roots = [str(r.resolve()) for r in self.roots]
+        learner_files = LearnerFiles(self.roots)
         # blockbuster's own exclusions for this function (e.g. an uncontended lock, the short
         # wait in Thread.start or ThreadPoolExecutor.submit): replacing its predicate must keep them.
         own_predicate = own.can_block_predicate if own is not None else None
-        own_functions = list(own.can_block_functions) if own is not None else []
+        own_functions = [(norm(suffix), funcs) for suffix, funcs in own.can_block_functions] if own is not None else []
 
         def predicate(*args, **kwargs) -> bool:
             if not self.recording:
@@ -68,14 +70,14 @@ class BlockingRecorder:
             frame = sys._getframe(2)  # skip the predicate and blockbuster's wrapper
             learner = None
             while frame is not None:
-                filename = frame.f_code.co_filename.replace("\\", "/")
-                for fragment, funcs in ALLOWED:
+                filename = norm(frame.f_code.co_filename)
+                for fragment, funcs in _ALLOWED:
                     if fragment in filename and (funcs is None or frame.f_code.co_name in funcs):
                         return True
                 for suffix, funcs in own_functions:
                     if filename.endswith(suffix) and frame.f_code.co_name in funcs:
                         return True
-                if learner is None and filename.startswith(tuple(roots)):
+                if learner is None and frame.f_code.co_filename in learner_files:
                     learner = frame
                 frame = frame.f_back
             if learner is not None:
@@ -140,7 +142,7 @@ class SleepRecorder:
     """
 
     def __init__(self, roots: list[Path]) -> None:
-        self.roots = tuple(str(r.resolve()) for r in roots)
+        self.roots = LearnerFiles(roots)
         self.calls: list[BlockingCall] = []
         self._original = None
 
@@ -149,7 +151,7 @@ class SleepRecorder:
 
         frame = sys._getframe(1)
         while frame is not None:
-            if frame.f_code.co_filename.startswith(self.roots):
+            if frame.f_code.co_filename in self.roots:
                 thread = ("the event-loop thread" if _on_loop()
                           else f"a worker thread ({threading.current_thread().name})")
                 self.calls.append(BlockingCall("time.sleep", _where(frame), f"{seconds} s, on {thread}"))
@@ -162,7 +164,7 @@ class SleepRecorder:
         time.sleep = self._sleep
         # `from time import sleep` in the learner's modules bound the function before this.
         self._rebound = [(vars(m), k) for m in list(sys.modules.values())
-                         if str(getattr(m, "__file__", None) or "").startswith(self.roots)
+                         if getattr(m, "__file__", None) in self.roots
                          for k, v in list(vars(m).items()) if v is self._original]
         for namespace, key in self._rebound:
             namespace[key] = self._sleep
@@ -179,7 +181,7 @@ class SleepRecorder:
 
 def _where(frame) -> str:  # noqa: ANN001
     """'app.py, line 12, in pause': where in the learner's code a call was made."""
-    return f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
+    return f"{basename(frame.f_code.co_filename)}, line {frame.f_lineno}, in {frame.f_code.co_name}"
 
 
 def _on_loop() -> bool:

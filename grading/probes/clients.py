@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from grading.probes.paths import LearnerFiles, basename
+
 
 @dataclass
 class BuiltClient:
@@ -51,13 +53,13 @@ class ClientRecorder:
     def __post_init__(self) -> None:
         # Resolved once, here: resolving touches the disk, and _record runs on the loop thread
         # (where the blocking recorder would count it against the learner).
-        self._roots = tuple(str(r.resolve()) for r in self.roots)
+        self._roots = LearnerFiles(self.roots)
 
     def _learner_frames(self) -> list:
         roots = self._roots
         frames, frame = [], sys._getframe(2)
         while frame is not None:
-            if frame.f_code.co_filename.startswith(roots):
+            if frame.f_code.co_filename in roots:
                 frames.append(frame)
             frame = frame.f_back
         return frames
@@ -67,7 +69,7 @@ class ClientRecorder:
         if not frames:
             return
         frame = frames[0]
-        where = f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
+        where = f"{basename(frame.f_code.co_filename)}, line {frame.f_lineno}, in {frame.f_code.co_name}"
         stage = "import" if any(f.f_code.co_name == "<module>" for f in frames) else self.stage
         self.built.append(BuiltClient(kind, stage, where, "timeout" in kwargs,
                                       getattr(instance, "timeout", None), instance))

@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import respx
 
+from grading.probes.paths import ends_with
+
 UPSTREAM_URL = "https://api.example.com"
 
 
@@ -193,7 +195,7 @@ def _from_sync_client() -> bool:
     frame = sys._getframe(2)
     while frame is not None:
         code = frame.f_code
-        if code.co_filename.replace("\\", "/").endswith("respx/router.py"):
+        if ends_with(code.co_filename, "respx/router.py"):
             if code.co_name == "aresolve":
                 return False
             if code.co_name == "resolve":
