@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grading.reporters import json_report
 from grading.results import ExerciseResult, GradeReport, TestResult
 from kit import verify
 
@@ -31,15 +32,15 @@ def test_verify_layout_mirrors_and_todo_regions():
 
 
 def test_verify_declarations(reference_run):
-    assert verify.declaration_problems(GradeReport.from_dict(reference_run.report), KIT) == []
+    assert verify.declaration_problems(json_report.from_dict(reference_run.report), KIT) == []
 
 
 def test_verify_reference_full_marks(reference_run):
-    assert verify.reference_problems(GradeReport.from_dict(reference_run.report)) == []
+    assert verify.reference_problems(json_report.from_dict(reference_run.report)) == []
 
 
 def test_verify_skeleton_zero(skeleton_run):
-    assert verify.skeleton_problems(GradeReport.from_dict(skeleton_run.report)) == []
+    assert verify.skeleton_problems(json_report.from_dict(skeleton_run.report)) == []
 
 
 def test_verify_command_on_one_exercise_with_repeat():
