@@ -8,6 +8,7 @@ model is grading.reporters.json_report's.)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 Status = Literal["passed", "failed", "error", "timeout", "skipped"]
@@ -95,6 +96,16 @@ class GradeReport:
 
     def tests(self) -> list[tuple[ExerciseResult, TestResult]]:
         return [(e, t) for e in self.exercises for t in e.tests]
+
+
+class Event(StrEnum):
+    """The results stream: one JSON line per event, ``{"event": ..., ...}``, written by the
+    plugin in the worker and read by grading.isolation.collect in the parent."""
+
+    COLLECTED = "collected"  # {"test": <record_of(test)>}, status "error", message "not run"
+    START = "start"  # {"nodeid": ...}: a test began (a worker that dies now is blamed on it)
+    RESULT = "result"  # {"test": <record_of(test)>}, after its teardown
+    DONE = "done"  # pytest ended normally
 
 
 def record_of(result: TestResult) -> dict:

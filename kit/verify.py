@@ -25,6 +25,7 @@ from pathlib import Path
 
 from grading.isolation import DEFAULT_JOBS
 from grading.results import GradeReport
+from grading.spec import is_hidden_path
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
 
 TREES = ("exercises", "reference", "graders")
@@ -145,7 +146,7 @@ def layout_problems(kit: Path = KIT_ROOT, exercises: list[str] | None = None) ->
             problems.append(f"exercises/{ex}/README.md: no numbered list under a `## Tasks` heading")
         if tasks and todos - tasks:
             problems.append(f"exercises/{ex}: TODO({sorted(todos - tasks)[0]}) is not a task of README.md")
-        public = [p for p in graders.glob("test_*.py") if not p.name.startswith("test_hidden")]
+        public = [p for p in graders.glob("test_*.py") if not is_hidden_path(p.name)]
         if not public:
             problems.append(f"graders/{ex}: no public test_*.py grader")
     return problems

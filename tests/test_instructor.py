@@ -12,6 +12,7 @@ import pytest
 
 from grading.reporters import json_report
 from grading.results import ExerciseResult, GradeReport, TestResult
+from grading.spec import is_hidden_path
 from kit import verify
 
 from conftest import KIT
@@ -161,8 +162,7 @@ def _secret_lines() -> dict[str, str]:
     for tree in ("exercises", "graders", "grading"):
         for path in (KIT / tree).rglob("*"):
             rel = path.relative_to(KIT / tree)
-            if path.is_file() and path.suffix in (".py", ".md", ".toml") and not any(
-                    p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+            if path.is_file() and path.suffix in (".py", ".md", ".toml") and not is_hidden_path(rel):
                 public.append(path.read_text(encoding="utf-8"))
     public_text = "\n".join(public)
     candidates: dict[str, str] = {}
@@ -171,7 +171,7 @@ def _secret_lines() -> dict[str, str]:
             candidates[line] = str(ref.relative_to(KIT))
     for path in (KIT / "graders").rglob("*"):
         rel = path.relative_to(KIT / "graders")
-        if path.is_file() and any(p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+        if path.is_file() and is_hidden_path(rel):
             for line in path.read_text(encoding="utf-8").splitlines():
                 candidates[line.strip()] = f"graders/{rel}"
     return {line: src for line, src in candidates.items() if len(line) >= 25 and line not in public_text}
