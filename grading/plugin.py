@@ -33,6 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(points, task, hint, hidden=False): a graded test")
+    config.addinivalue_line("markers", "knobs(NAME=value, ...): set on the submission's module before its app starts")
     sys.dont_write_bytecode = True
     config.stash[_STATE_KEY] = {"results": {}, "sink": None}
     path = config.getoption("grading_results")

@@ -12,12 +12,11 @@ own thread), so a fast or a busy machine does not change the verdict.
 """
 
 import asyncio
-import multiprocessing
 import time
 
-from grading import check, expect_status, graded
-from grading.probes.blocking import LoopLagMonitor
-from grading.probes.drivers import app_client
+from grading import LoopLagMonitor, app_client, check, expect_status, graded
+
+from conftest import children, gone
 
 
 def _fib(n: int) -> int:
@@ -32,19 +31,6 @@ def fib_cpu_seconds(n: int) -> float:
         _fib(24)
         best = min(best, time.thread_time() - t)
     return best * _fib(n + 1) / _fib(25)
-
-
-def children() -> set[int]:
-    return {p.pid for p in multiprocessing.active_children()}
-
-
-async def gone(pids: set[int], limit: float = 2.0) -> set[int]:
-    """The pids in ``pids`` still alive after waiting up to ``limit`` s for them to exit."""
-    for _ in range(int(limit / 0.05)):
-        if not pids & children():
-            break
-        await asyncio.sleep(0.05)
-    return pids & children()
 
 
 @graded(points=1, task=2, hint="Return {\"n\": n, \"result\": <fib(n)>}; the work itself belongs in the pool.")

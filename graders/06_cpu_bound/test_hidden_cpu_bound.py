@@ -1,22 +1,10 @@
 """Hidden graders for 06_cpu_bound: what only shows under concurrency or across restarts."""
 
 import asyncio
-import multiprocessing
 
-from grading import check, expect_status, graded
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, graded
 
-
-def children() -> set[int]:
-    return {p.pid for p in multiprocessing.active_children()}
-
-
-async def gone(pids: set[int], limit: float = 2.0) -> set[int]:
-    for _ in range(int(limit / 0.05)):
-        if not pids & children():
-            break
-        await asyncio.sleep(0.05)
-    return pids & children()
+from conftest import children, gone
 
 
 @graded(points=2, task=2, hidden=True, hint="While fib runs on the loop thread, no other request is even "

@@ -1,0 +1,17 @@
+"""What 08's public and hidden graders share: every test's own SQLite file."""
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def knobs(knobs, tmp_path: Path) -> dict[str, object]:
+    """Every test's DATABASE_PATH is a fresh file in its own folder, set before the app starts."""
+    return {"DATABASE_PATH": str(tmp_path / "users.db"), **knobs}
+
+
+@pytest.fixture
+def database(knobs) -> Path:
+    """The test's database file (DATABASE_PATH)."""
+    return Path(knobs["DATABASE_PATH"])
