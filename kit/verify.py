@@ -9,7 +9,8 @@
    README's ``## Tasks`` (each ``TODO(n)`` is one of them too); every task is tested;
 3. the reference scores full marks;
 4. the untouched skeleton scores zero: every graded test fails on it;
-5. ``--repeat N`` grades the reference N times and lists any test that ever failed.
+5. ``--repeat N`` grades the reference N times and lists any test that ever failed;
+6. the top README's ``## Exercises`` list names exactly the exercises of graders/.
 
 Reference and skeleton are graded by the engine itself (``batch.grade_many``), in one
 batch. Each check is a function returning problems (one line each), so the kit's own
@@ -152,6 +153,23 @@ def layout_problems(kit: Path = KIT_ROOT, exercises: list[str] | None = None) ->
     return problems
 
 
+README_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\**`?(\d\d_[a-z0-9_]+)`?")
+
+
+def readme_list_problems(kit: Path = KIT_ROOT) -> list[str]:
+    """The top README's `## Exercises` list against graders/: one line per exercise missing
+    from it or listed without graders."""
+    readme = kit / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    section = re.search(r"^## Exercises\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if section is None:
+        return ["README.md: no `## Exercises` list (one `- `NN_slug`: what it teaches` line per exercise)"]
+    listed = [m.group(1) for line in section.group(1).splitlines() if (m := README_ITEM.match(line))]
+    known = exercise_ids(kit / "graders")
+    return ([f"README.md: {ex} is not in the `## Exercises` list" for ex in known if ex not in listed]
+            + [f"README.md: `## Exercises` lists {ex}, which has no graders/{ex}/" for ex in listed if ex not in known])
+
+
 def declaration_problems(report: GradeReport, kit: Path = KIT_ROOT) -> list[str]:
     """Every graded test declares points, a hint, and one of the exercise's tasks; every task is tested."""
     problems: list[str] = []
@@ -240,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
 
     section("layout: exercises/, reference/ and graders/ mirror each other; skeletons differ only in TODO regions",
             layout_problems(KIT_ROOT, chosen if args.exercises else None))
+    section("README.md: its `## Exercises` list matches graders/", readme_list_problems(KIT_ROOT))
     console.print(f"[dim]… grading reference/ and exercises/ ({len(chosen)} exercise(s), {args.jobs} at a time)[/dim]")
     reports = grade_many({"reference": KIT_ROOT / "reference", "skeleton": KIT_ROOT / "exercises"}, chosen,
                          parallel=args.jobs)
