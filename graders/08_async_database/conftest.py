@@ -1,9 +1,11 @@
-"""What 08's public and hidden graders share: every test's own SQLite file."""
+"""What 08's public and hidden graders share: every test's own SQLite file, and two users."""
 
 from pathlib import Path
 
 import pytest
 
+ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
+GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
 
 @pytest.fixture
 def knobs(knobs, tmp_path: Path) -> dict[str, object]:

@@ -5,8 +5,8 @@
 
 from grading import check, expect_status, graded
 
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
-GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
+from conftest import ADA, GRACE
+
 ALAN = {"name": "Alan Turing", "email": "alan@example.com"}
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from grading import app_client, check, expect_status, fail, graded, load_submission
 
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
-GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
+from conftest import ADA, GRACE
+
 TRICKY = {"name": "O'Brien\"); DROP TABLE users;--", "email": "o'brien+1@example.com"}
 
 
