@@ -10,7 +10,8 @@
 3. the reference scores full marks;
 4. the untouched skeleton scores zero: every graded test fails on it;
 5. ``--repeat N`` grades the reference N times and lists any test that ever failed;
-6. ``--coverage`` grades the corpus: for each graded test, the mistakes that fail it; a
+6. the top README's ``## Exercises`` list names exactly the exercises of graders/;
+7. ``--coverage`` grades the corpus: for each graded test, the mistakes that fail it; a
    test no mistake fails is unproven (it may not grow beyond tests/unproven.txt), a mistake
    that fails no test is a defect (kit/coverage.py).
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from grading.isolation import DEFAULT_JOBS
 from grading.results import GradeReport
+from grading.spec import is_hidden_path
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
 from kit.coverage import read_baseline, table
 
@@ -149,10 +151,27 @@ def layout_problems(kit: Path = KIT_ROOT, exercises: list[str] | None = None) ->
             problems.append(f"exercises/{ex}/README.md: no numbered list under a `## Tasks` heading")
         if tasks and todos - tasks:
             problems.append(f"exercises/{ex}: TODO({sorted(todos - tasks)[0]}) is not a task of README.md")
-        public = [p for p in graders.glob("test_*.py") if not p.name.startswith("test_hidden")]
+        public = [p for p in graders.glob("test_*.py") if not is_hidden_path(p.name)]
         if not public:
             problems.append(f"graders/{ex}: no public test_*.py grader")
     return problems
+
+
+README_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\**`?(\d\d_[a-z0-9_]+)`?")
+
+
+def readme_list_problems(kit: Path = KIT_ROOT) -> list[str]:
+    """The top README's `## Exercises` list against graders/: one line per exercise missing
+    from it or listed without graders."""
+    readme = kit / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    section = re.search(r"^## Exercises\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if section is None:
+        return ["README.md: no `## Exercises` list (one `- `NN_slug`: what it teaches` line per exercise)"]
+    listed = [m.group(1) for line in section.group(1).splitlines() if (m := README_ITEM.match(line))]
+    known = exercise_ids(kit / "graders")
+    return ([f"README.md: {ex} is not in the `## Exercises` list" for ex in known if ex not in listed]
+            + [f"README.md: `## Exercises` lists {ex}, which has no graders/{ex}/" for ex in listed if ex not in known])
 
 
 def declaration_problems(report: GradeReport, kit: Path = KIT_ROOT) -> list[str]:
@@ -268,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
     section("layout: exercises/, reference/ and graders/ mirror each other; skeletons differ only in TODO regions",
             layout_problems(KIT_ROOT, chosen if args.exercises else None))
+    section("README.md: its `## Exercises` list matches graders/", readme_list_problems(KIT_ROOT))
     console.print(f"[dim]… grading reference/ and exercises/ ({len(chosen)} exercise(s), {args.jobs} at a time)[/dim]")
     reports = grade_many({"reference": KIT_ROOT / "reference", "skeleton": KIT_ROOT / "exercises"}, chosen,
                          parallel=args.jobs)

@@ -1,23 +1,10 @@
 """Hidden graders for 03_async_http: the same contract, probed harder."""
 
 import httpx
-import pytest
 
-from grading import check, expect_status, graded
-from grading.probes.clients import record_clients
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, graded
 
-
-@pytest.fixture(autouse=True)
-def clients(exercise_dir):
-    with record_clients([exercise_dir]) as recorder:
-        yield recorder
-
-
-async def get_ok(client, upstream, item_id: int = 1) -> None:
-    upstream.route(f"/items/{item_id}", {"id": item_id})
-    response = await client.get(f"/proxy/items/{item_id}")
-    expect_status(response, 200, client.errors, "A valid item must be proxied first (upstream answered 200).")
+from conftest import get_ok
 
 
 @graded(points=2, task=1, hidden=True, hint="`async with httpx.AsyncClient(...) as client:` around the lifespan's "

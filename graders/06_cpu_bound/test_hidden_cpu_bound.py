@@ -2,12 +2,10 @@
 
 import asyncio
 
+from grading import app_client, check, expect_status, graded
+
 import fastwork
-
-from grading import check, expect_status, graded
-from grading.probes.drivers import app_client
-
-from pools import children, gone
+from conftest import children, gone
 
 
 @graded(points=2, task=2, hidden=True, hint="While fib runs on the loop thread, no other request is even "

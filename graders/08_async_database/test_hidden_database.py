@@ -6,22 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
+from grading import app_client, check, expect_status, fail, graded, load_submission
 
-from grading import check, expect_status, fail, graded
-from grading.probes.drivers import app_client
-from grading.target import load_submission
+from conftest import ADA, GRACE
 
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
-GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
 TRICKY = {"name": "O'Brien\"); DROP TABLE users;--", "email": "o'brien+1@example.com"}
-
-
-@pytest.fixture
-def database(submission, tmp_path: Path) -> Path:
-    path = tmp_path / "users.db"
-    submission.DATABASE_PATH = str(path)
-    return path
 
 
 def fields(user: object) -> object:

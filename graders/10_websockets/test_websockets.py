@@ -14,8 +14,9 @@ from urllib.parse import urljoin
 import pytest
 from pagescript import PAGES, hard_coded_hosts, opened_sockets, scripts_of
 
-from grading import check, fail, graded
-from grading.probes.wsclient import assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
+from grading import assert_quiet, check, close_all, fail, graded, kill, settle, ws_connect, ws_recv, ws_silence
+
+from conftest import receive
 
 try:
     from playwright.async_api import Error as PlaywrightError
@@ -30,17 +31,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 QUIET_HINT = ("A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it and end the handler "
               "(for the chat, remove the client from the room).")
-
-
-async def receive(ws, live, name: str, text: str) -> None:
-    """``name`` receives ``text`` (a client's own earlier messages may come first)."""
-    seen = []
-    for _ in range(3):
-        got = await ws_recv(ws, live, name, repr(text))
-        if got == text:
-            return
-        seen.append(got)
-    fail(f"{name} received {seen}", repr(text))
 
 
 @graded(points=4, task=1, hint="Build the WebSocket URL from window.location: ws: or wss: after the page's "

@@ -221,7 +221,7 @@ class SuiteRunner:
         return SuiteResult(**json.loads(path.read_text()))
 
 
-def _listing(names: list[str], messages: dict[str, str], limit: int = 5) -> str:
+def listing(names: list[str], messages: dict[str, str], limit: int = 5) -> str:
     lines = [f"  {n}: {messages.get(n, 'failed')}" for n in names[:limit]]
     if len(names) > limit:
         lines.append(f"  ... and {len(names) - limit} more")
@@ -259,7 +259,7 @@ def baseline(runner: SuiteRunner) -> SuiteResult:
         fail(f"none of your {len(base.outcomes)} tests passed against the provided (correct) app",
              "your tests to pass on the provided app; only then can a failure point at a fault",
              "Run `pytest -q` in the exercise folder and read the first error.",
-             details=_listing(base.failed, base.messages))
+             details=listing(base.failed, base.messages))
     if not base.asserting:
         fail(f"your {len(base.passed)} passing tests ran no assertion at all", "tests that assert what the app answers",
              "A test without `assert` passes whatever the app does: assert on status codes AND bodies.")

@@ -56,7 +56,6 @@ class Upstream:
     calls: list[Call] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
-    unmatched: list[str] = field(default_factory=list)
 
     def route(self, path: str, json: Any = None, *, status: int = 200, delay: float = 0.0,
               error: type[Exception] | Exception | None = None, method: str = "GET",
