@@ -17,11 +17,13 @@ import pytest
 from grading.feedback import explain
 from grading.fixtures import *  # noqa: F403  # the shared fixtures
 from grading.fixtures import target_root
+from grading.probes.unawaited import UnawaitedRecorder, diagnosis
 from grading.results import TestResult, record_of
 from grading.spec import MARKER, spec_of, spec_problem
 from grading.target import KIT_ROOT
 
 _STATE_KEY = pytest.StashKey[dict]()
+_UNAWAITED_KEY = pytest.StashKey[UnawaitedRecorder]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,6 +84,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN001
     _emit(item.config, {"event": "start", "nodeid": item.nodeid})
+    # A forgotten `await` leaves only a warning: watch for it in every test of every exercise.
+    recorder = UnawaitedRecorder([target_root(item.config) / item.path.parent.name])
+    recorder.start()
+    item.stash[_UNAWAITED_KEY] = recorder
 
 
 @pytest.hookimpl(wrapper=True)
@@ -109,6 +115,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         # Keep pytest's own report short: the message is what learners read.
         report.longrepr = result.message
     if call.when == "teardown":
+        recorder = item.stash.get(_UNAWAITED_KEY, None)
+        found = recorder.stop() if recorder is not None else []
+        if found and result.status in ("failed", "error", "timeout"):
+            # The cause goes first: the assertion that failed is only its consequence.
+            result.message = f"{diagnosis(found)}\n{result.message}"
+            report.longrepr = result.message
         _emit(item.config, {"event": "result", "test": record_of(result)})
     return report
 
