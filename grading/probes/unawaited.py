@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
-ORIGIN_DEPTH = 12
+ORIGIN_DEPTH = 4  # the creating frame and a few callers: cheap enough for every coroutine
 
 
 @dataclass(frozen=True)
