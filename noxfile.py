@@ -35,6 +35,13 @@ def serve(session: nox.Session) -> None:
     session.run("python", "-m", "grading.learner", "serve", *session.posargs, env=ENV)
 
 
+@nox.session(reuse_venv=True)
+def watch(session: nox.Session) -> None:
+    """Re-grade the exercise you work on at each save: `nox -s watch` (`-- 04`, `-- --manual`)."""
+    _install(session)
+    session.run("python", "-m", "grading.watch", *session.posargs, env=ENV)
+
+
 @nox.session(name="pytest", reuse_venv=True)
 def pytest_(session: nox.Session) -> None:
     """Run exercise 11's own tests (your test_app.py): `nox -s pytest -- 11` (`-- 11 -k total`)."""
@@ -84,6 +91,13 @@ def bench(session: nox.Session) -> None:
     """Wall time of a full reference grade vs the same graders in one plain pytest process."""
     _install(session)
     session.run("python", "-m", "kit.bench", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def watchbench(session: nox.Session) -> None:
+    """Save-to-verdict time of `nox -s watch` through a pseudo-terminal: `-- 01 04 13 [--repeat N]`."""
+    _install(session, *DEV)
+    session.run("python", "-m", "kit.watchbench", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)

@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from grading import evidence
 from grading.feedback import explain
 from grading.fixtures import *  # noqa: F403  # the shared fixtures
 from grading.fixtures import target_root
@@ -88,6 +89,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN00
     recorder = UnawaitedRecorder([target_root(item.config) / item.path.parent.name])
     recorder.start()
     item.stash[_UNAWAITED_KEY] = recorder
+    evidence.begin()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -115,6 +117,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         # Keep pytest's own report short: the message is what learners read.
         report.longrepr = result.message
     if call.when == "teardown":
+        result.evidence = evidence.collect()
         recorder = item.stash.get(_UNAWAITED_KEY, None)
         found = recorder.stop() if recorder is not None else []
         if found and result.status in ("failed", "error", "timeout"):

@@ -26,6 +26,9 @@ class TestResult:
     message: str = ""
     duration: float = 0.0
     nodeid: str = ""
+    # What the probes measured, as data (see grading.evidence): upstream calls with their
+    # times, blocking calls with the learner's line, the event loop's lag.
+    evidence: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -120,6 +123,7 @@ class GradeReport:
                             "message": t.message,
                             "hint": t.hint,
                             "duration": round(t.duration, 3),
+                            **({"evidence": t.evidence} if t.evidence else {}),
                         }
                         for t in e.tests
                     ],
@@ -144,6 +148,7 @@ class GradeReport:
                         status=t["status"],
                         message=t.get("message", ""),
                         duration=t.get("duration", 0.0),
+                        evidence=t.get("evidence") or {},
                     )
                 )
             report.exercises.append(ex)

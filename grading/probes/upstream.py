@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import respx
 
+from grading import evidence
+
 UPSTREAM_URL = "https://api.example.com"
 
 
@@ -181,6 +183,16 @@ class Upstream:
             lines.append(f"  {c.method} {c.path:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome}")
         return "\n".join(lines)
 
+    def evidence(self) -> dict:
+        """The calls as data (see grading.evidence), for reporters that draw a timeline."""
+        if not self.calls:
+            return {}
+        t0 = min(c.start for c in self.calls)
+        calls = [{"method": c.method, "path": c.path, "start": round(c.start - t0, 4),
+                  "end": None if c.end is None else round(c.end - t0, 4), "outcome": c.outcome,
+                  "client": c.client, "thread": c.thread} for c in self.calls[:200]]
+        return {"upstream": {"calls": calls, "max_in_flight": self.max_in_flight}}
+
     def concurrency_summary(self) -> str:
         n = len(self.calls)
         shape = "overlapped" if self.max_in_flight > 1 else "ran one after another"
@@ -206,7 +218,7 @@ def mock_upstream(*, pass_local: bool = True) -> tuple[respx.MockRouter, Upstrea
     """A started respx router that lets loopback through (for a live server) and records
     any request to an unmocked URL instead of letting it reach the network."""
     router = respx.mock(assert_all_called=False, assert_all_mocked=True)
-    upstream = Upstream(router)
+    upstream = evidence.register(Upstream(router))
     if pass_local:
         router.route(host="127.0.0.1").pass_through()
         router.route(host="localhost").pass_through()
