@@ -23,7 +23,7 @@ from grading.integrity import edited_graders
 from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT
 
 # Imported before any submission runs: a submission cannot swap the code that reports on it.
-from grading.reporters import classroom, gradescope, json_report, junit, markdown, redact_hidden
+from grading.reporters import classroom, gradescope, html, json_report, junit, markdown, redact_hidden
 from grading.reporters.terminal import TerminalReporter
 from grading.results import GradeReport
 from grading.run import grade_many
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     reports = p.add_argument_group("reports")
     reports.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     reports.add_argument("--gradescope", type=Path, metavar="PATH", help="write Gradescope's results.json")
+    reports.add_argument("--html", type=Path, metavar="PATH",
+                         help="write one self-contained HTML page: feedback and drawn timelines")
     reports.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
     reports.add_argument("--classroom", action="store_true",
                          help="set the GitHub Classroom step output `result` (appended to $GITHUB_OUTPUT)")
@@ -123,6 +125,8 @@ def write_reports(report: GradeReport, args: argparse.Namespace, github: dict[st
     if args.gradescope:
         gradescope.write(gradescope.payload(report), args.gradescope)
     shown = redact_hidden(report) if args.hide_hidden else report
+    if args.html:
+        html.write(shown, args.html)
     if args.junit:
         junit.write(shown, args.junit)
     if args.summary:
