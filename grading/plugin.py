@@ -119,8 +119,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.when == "teardown":
         result.evidence = evidence.collect()
         recorder = item.stash.get(_UNAWAITED_KEY, None)
-        found = recorder.stop() if recorder is not None else []
-        if found and result.status in ("failed", "error", "timeout"):
+        failing = result.status in ("failed", "error", "timeout")
+        found = recorder.stop(thorough=failing) if recorder is not None else []
+        if found and failing:
             # The cause goes first: the assertion that failed is only its consequence.
             result.message = f"{diagnosis(found)}\n{result.message}"
             report.longrepr = result.message

@@ -127,17 +127,19 @@ class UnawaitedRecorder:
 
         asyncio.BaseEventLoop.default_exception_handler = handler  # type: ignore[method-assign]
 
-    def collect(self) -> list[Unawaited]:
-        """What was found so far (collecting garbage first: a dropped coroutine in a cycle)."""
+    def collect(self, thorough: bool = True) -> list[Unawaited]:
+        """What was found so far; ``thorough`` collects garbage first (a dropped coroutine in a
+        reference cycle), worth its cost only when the diagnosis will be shown."""
         if self._catcher is not None:
-            gc.collect()
+            if thorough:
+                gc.collect()
             for w in self._log:
                 self._consider(w)
             self._log.clear()
         return list(self.found)
 
-    def stop(self) -> list[Unawaited]:
-        found = self.collect()
+    def stop(self, thorough: bool = True) -> list[Unawaited]:
+        found = self.collect(thorough)
         if self._catcher is not None:
             self._catcher.__exit__(None, None, None)
             self._catcher = None

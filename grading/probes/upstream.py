@@ -170,7 +170,7 @@ class Upstream:
             return "  (no upstream calls were made)"
         t0 = min(c.start for c in self.calls)
         t1 = max((c.end if c.end is not None else c.start) for c in self.calls)
-        width = 40
+        width = 28  # with the labels, a line fits 80 columns
         scale = width / (t1 - t0) if t1 > t0 else 0
         lines = []
         for c in self.calls:
@@ -180,7 +180,7 @@ class Upstream:
             z = max(a + 1, int(end * scale))
             bar = " " * a + "█" * (z - a)
             done = f"{end:5.2f}s" if c.end is not None else "  ... "
-            lines.append(f"  {c.method} {c.path:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome}")
+            lines.append(f"  {c.method} {c.path[:14]:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome[:12]}")
         return "\n".join(lines)
 
     def evidence(self) -> dict:
