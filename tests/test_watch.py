@@ -66,3 +66,19 @@ def test_progress_line_and_next_exercise():
     assert progress.next_exercise(data, ids) == "02_b"
     assert progress.next_exercise(data, ids, after="02_b") == "03_c"
     assert progress.line(data, ids) == "Progress █▒· 1/3 full · next: 02_b"
+
+
+def test_grade_ends_with_progress_and_keeps_it_only_for_a_learner_at_a_terminal(tmp_path: Path):
+    from grading import progress
+    from grading.results import ExerciseResult, GradeReport, TestResult
+
+    (tmp_path / "exercises").mkdir()
+    report = GradeReport(target=str(tmp_path / "exercises"), exercises=[
+        ExerciseResult(id="01_a", tests=[TestResult(name="t", max_score=2, task=1, hint="h", status="passed")])])
+    ids = ["01_a", "02_b"]
+    assert progress.after_grade(report, tmp_path / "exercises", ids, kit=tmp_path, keep=False) == \
+        "Progress █· 1/2 full · next: 02_b"
+    assert not (tmp_path / ".progress.json").exists()  # CI and scripts leave nothing behind
+    progress.after_grade(report, tmp_path / "exercises", ids, kit=tmp_path, keep=True)
+    assert progress.load(tmp_path / ".progress.json")["scores"] == {"01_a": [2, 2]}
+    assert progress.after_grade(report, tmp_path / "other", ids, kit=tmp_path, keep=True) == ""
