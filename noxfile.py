@@ -26,6 +26,29 @@ def grade(session: nox.Session) -> None:
     session.run("python", "-m", "grading", *session.posargs, env=ENV)
 
 
+# The learner's loop: these sessions ship in the student copy with `grade`; they need only the grading
+# dependencies (with uv, an environment of its own takes seconds).
+@nox.session(name="serve", reuse_venv=True)
+def serve(session: nox.Session) -> None:
+    """Run an exercise on http://127.0.0.1:8000 with reload: `nox -s serve -- 04` (`--target reference`)."""
+    _install(session)
+    session.run("python", "-m", "grading.learner", "serve", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def watch(session: nox.Session) -> None:
+    """Re-grade the exercise you work on at each save: `nox -s watch` (`-- 04`, `-- --manual`)."""
+    _install(session)
+    session.run("python", "-m", "grading.watch", *session.posargs, env=ENV)
+
+
+@nox.session(name="pytest", reuse_venv=True)
+def pytest_(session: nox.Session) -> None:
+    """Run exercise 11's own tests (your test_app.py): `nox -s pytest -- 11` (`-- 11 -k total`)."""
+    _install(session)
+    session.run("python", "-m", "grading.learner", "pytest", *(session.posargs or ["11"]), env=ENV)
+
+
 @nox.session(reuse_venv=True)
 def tests(session: nox.Session) -> None:
     """The kit's own tests: engine, reference full marks, skeleton zero, grader corpus."""
@@ -75,6 +98,13 @@ def startmethods(session: nox.Session) -> None:
     """Grade the reference under each multiprocessing start method: `nox -s startmethods -- 06 --repeat 5`."""
     _install(session)
     session.run("python", "-m", "kit.startmethods", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def watchbench(session: nox.Session) -> None:
+    """Save-to-verdict time of `nox -s watch` through a pseudo-terminal: `-- 01 04 13 [--repeat N]`."""
+    _install(session, *DEV)
+    session.run("python", "-m", "kit.watchbench", *session.posargs, env=ENV)
 
 
 @nox.session(reuse_venv=True)

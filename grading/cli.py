@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from grading import progress
 from grading.integrity import edited_graders
 from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT
 
@@ -138,4 +139,6 @@ def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespa
                         on_start=None if quiet else (lambda job: reporter.started(job.exercise)),
                         on_done=None if quiet else (lambda job, result: reporter.finished(result)))[""]
     reporter.summary(redact_hidden(report) if args.hide_hidden else report)
+    if not quiet and (where := progress.after_grade(report, target, exercise_ids(graders))):
+        reporter.console.print(where)
     return report

@@ -14,14 +14,17 @@ import sys
 
 import pytest
 
+from grading import evidence
 from grading.feedback import explain, is_test_timeout
 from grading.fixtures import *  # noqa: F403  # the shared fixtures
 from grading.fixtures import target_root
+from grading.probes.unawaited import UnawaitedRecorder, diagnosis
 from grading.results import Event, TestResult, record_of
 from grading.spec import MARKER, spec_of, spec_problem
 from grading.target import KIT_ROOT
 
 _STATE_KEY = pytest.StashKey[dict]()
+_UNAWAITED_KEY = pytest.StashKey[UnawaitedRecorder]()
 
 # Forces the multiprocessing start method graded code gets (fork, spawn, forkserver), to grade
 # here as macOS and Windows (spawn) or Python 3.14's Linux (forkserver) would: `nox -s startmethods`.
@@ -100,6 +103,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN001
     _emit(item.config, {"event": Event.START, "nodeid": item.nodeid})
+    # A forgotten `await` leaves only a warning: watch for it in every test of every exercise.
+    recorder = UnawaitedRecorder([target_root(item.config) / item.path.parent.name])
+    recorder.start()
+    item.stash[_UNAWAITED_KEY] = recorder
+    evidence.begin()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -127,6 +135,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         # Keep pytest's own report short: the message is what learners read.
         report.longrepr = result.message
     if call.when == "teardown":
+        result.evidence = evidence.collect()
+        recorder = item.stash.get(_UNAWAITED_KEY, None)
+        failing = result.status in ("failed", "error", "timeout")
+        found = recorder.stop(thorough=failing) if recorder is not None else []
+        if found and failing:
+            # The cause goes first: the assertion that failed is only its consequence.
+            result.message = f"{diagnosis(found)}\n{result.message}"
+            report.longrepr = result.message
         _emit(item.config, {"event": Event.RESULT, "test": record_of(result)})
     return report
 

@@ -28,6 +28,9 @@ class TestResult:
     message: str = ""
     duration: float = 0.0
     nodeid: str = ""
+    # What the probes measured, as data (see grading.evidence): upstream calls with their
+    # times, blocking calls with the learner's line, the event loop's lag.
+    evidence: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

@@ -87,7 +87,7 @@ def grade(session: nox.Session) -> None:
     session.run("python", "-m", "grading", *session.posargs, env={"PYTHONDONTWRITEBYTECODE": "1"})
 '''
 
-GITIGNORE = "__pycache__/\n*.pyc\n.nox/\n.venv/\n"
+GITIGNORE = "__pycache__/\n*.pyc\n.nox/\n.venv/\n/.progress.json\n/.backups/\n/.watch/\n"
 
 CLASSROOM_WORKFLOW = '''# GitHub Classroom autograding, written by the kit's `nox -s assign`.
 # On every push: grade exercises/ with the instructor's graders, public and hidden, checked

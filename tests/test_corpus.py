@@ -64,6 +64,8 @@ def test_corpus_variant_scores_as_declared(variant: Path, corpus_results):
         )
         for name in failing:
             assert "Traceback" not in messages[name]
+    for name, text in expected.get("says", {}).items():
+        assert text in tests[name]["message"], f"{name}'s feedback does not say {text!r}: {tests[name]['message']}"
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=_label)

@@ -41,7 +41,9 @@ async def test_app_restarts_with_a_fresh_pool(submission, exercise_dir):
                   '{"n": 12, "result": 144}')
         alive = await gone(children() - earlier)
         check(not alive, f"after shut-down number {run}, {len(alive)} worker process(es) still alive",
-              "every start-up creates a pool and every shut-down closes it")
+              "every start-up creates a pool and every shut-down closes it",
+              "The pool was never shut down: after the lifespan's `yield`, call `pool.shutdown()` (or put "
+              "`with ProcessPoolExecutor() as pool:` around the yield).")
 
 
 @graded(points=1, task=3, hidden=True, hint="Both ends of 0..35 are valid: `ge=0, le=35` (fib(0) = 0, fib(35) is "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from blockbuster import BlockBuster
 
+from grading import evidence
 from grading.feedback import Feedback
 from grading.probes.frames import frame_place, learner_frames, relative, resolved
 from grading.probes.paths import norm
@@ -53,6 +54,9 @@ class BlockingRecorder:
     calls: list[BlockingCall] = field(default_factory=list)
     recording: bool = False
     _bb: BlockBuster | None = None
+
+    def __post_init__(self) -> None:
+        evidence.register(self)
 
     def _predicate_for(self, name: str, own=None):
         roots = resolved(self.roots)
@@ -122,6 +126,9 @@ class BlockingRecorder:
                 "no blocking call inside async code (while one runs, every other request waits)",
                 hint,
             )
+
+    def evidence(self) -> dict:
+        return {"blocking": [{"function": c.function, "where": c.where, "detail": c.detail} for c in self.calls[:100]]}
 
     def summary(self, limit: int = 3) -> str:
         seen: dict[str, int] = {}
@@ -194,13 +201,26 @@ class LoopLagMonitor:
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.gaps: list[float] = []
+        self.ticks: list[float] = []  # when each gap ended, from the monitor's start
         self._task: asyncio.Task | None = None
+        self._t0 = 0.0
+        evidence.register(self)
 
     async def _run(self) -> None:
+        self._t0 = time.perf_counter()
         while True:
             before = time.perf_counter()
             await asyncio.sleep(self.interval)
-            self.gaps.append(time.perf_counter() - before - self.interval)
+            now = time.perf_counter()
+            self.gaps.append(now - before - self.interval)
+            self.ticks.append(now - self._t0)
+
+    def evidence(self) -> dict:
+        if not self.gaps:
+            return {}
+        points = [[round(t, 4), round(max(g, 0.0), 4)] for t, g in zip(self.ticks, self.gaps, strict=False)]
+        return {"loop_lag": {"interval": self.interval, "max": round(self.max_lag, 4),
+                             "points": evidence.downsample(points)}}
 
     async def __aenter__(self) -> LoopLagMonitor:
         self._task = asyncio.create_task(self._run())
@@ -221,3 +241,4 @@ class LoopLagMonitor:
 
     def reset(self) -> None:
         self.gaps.clear()
+        self.ticks.clear()

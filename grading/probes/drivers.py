@@ -120,7 +120,9 @@ def expect_status(response: httpx.Response, status: int, errors: AppErrors | Non
     if response.status_code == status:
         return
     body = response.text[:200]
-    observed = f"{response.request.method} {response.request.url.path} answered {response.status_code} {body}"
+    url = response.request.url
+    target = url.path + (f"?{url.query.decode()}" if url.query else "")  # the query may be what went wrong
+    observed = f"{response.request.method} {target} answered {response.status_code} {body}"
     details = ""
     if errors is not None and response.status_code >= 500 and errors.exceptions:
         details = f"Your app raised {errors.last()}."

@@ -246,6 +246,30 @@ def _run_problem(result: SuiteResult, what: str) -> None:
          "Do your tests exit the process (sys.exit, os._exit)?", details=result.output[-800:])
 
 
+def provided_app_hint(base: SuiteResult) -> str:
+    """How to fix tests that fail on the provided (correct) app, from what their failures say."""
+    messages = [base.messages.get(t, "") for t in base.failed]
+    if messages and len(base.failed) == len(base.outcomes):
+        said = " ".join(messages)
+        if any(word in said for word in ("state", "catalog", "lifespan", "Lifespan")):
+            return ("Every test fails because the app was never started: httpx.ASGITransport runs no lifespan. "
+                    "In your `client` fixture, `async with LifespanManager(app) as manager:` and give "
+                    "`httpx.ASGITransport(app=manager.app)` to the client (task 1).")
+        return ("Every test fails: the cause is in what they all share, your `client` fixture (task 1). Run "
+                "`nox -s pytest -- 11` and read the first error.")
+    return ("A test that fails on correct code expects the wrong thing: compare its assertion with what the "
+            "app really answers (`nox -s pytest -- 11` shows the whole error), and fix the test.")
+
+
+def hold_back(base: SuiteResult) -> None:
+    """Mutants are judged once the suite passes on the provided app: until then, say only that."""
+    from grading.feedback import fail
+
+    fail(f"not judged yet: {len(base.failed)} of your {len(base.outcomes)} tests fail on the provided (correct) "
+         "app", "your tests to pass on the provided app first; then each faulty version is judged",
+         "Fix the failures on the provided app first: test_your_tests_pass_on_the_provided_app says what they are.")
+
+
 def baseline(runner: SuiteRunner) -> SuiteResult:
     """The run against the provided app, with feedback unless at least one test passed."""
     from grading.feedback import fail
@@ -258,8 +282,7 @@ def baseline(runner: SuiteRunner) -> SuiteResult:
     if not base.passed:
         fail(f"none of your {len(base.outcomes)} tests passed against the provided (correct) app",
              "your tests to pass on the provided app; only then can a failure point at a fault",
-             "Run `pytest -q` in the exercise folder and read the first error.",
-             details=listing(base.failed, base.messages))
+             provided_app_hint(base), details=listing(base.failed, base.messages))
     if not base.asserting:
         fail(f"your {len(base.passed)} passing tests ran no assertion at all", "tests that assert what the app answers",
              "A test without `assert` passes whatever the app does: assert on status codes AND bodies.")
@@ -270,19 +293,25 @@ def expect_caught(runner: SuiteRunner, mutant: Mutant, reveal: bool) -> list[str
     """Feedback unless some test that passes on the provided app fails on ``mutant``."""
     from grading.feedback import fail
 
+    first = runner.result(BASELINE)
+    _run_problem(first, "the provided app")
+    if first.outcomes and not first.passed:
+        hold_back(first)
     base = baseline(runner)
     result = runner.result(mutant.name)
     _run_problem(result, "a faulty version of app.py")
     caught = caught_by(base, result)
     if not caught:
+        if base.failed:
+            hold_back(base)
         fault = f" in which {mutant.why}" if reveal else ""
         silent = len(base.passed) - len(base.asserting)
         note = f" ({silent} of them assert nothing, so they cannot catch anything)" if silent else ""
         fail(f"all {len(base.passed)} of your tests that pass on the provided app{note} also passed on a faulty "
              f"version of app.py{fault}",
              "at least one test to fail on the faulty app",
-             "A test catches a fault only if it checks the behaviour that changed: status AND body, the "
-             "error cases, and what was stored.")
+             mutant.hint or "A test catches a fault only if it checks the behaviour that changed: status AND "
+             "body, the error cases, and what was stored.")
     return caught
 
 

@@ -1,6 +1,7 @@
 """The kit's own JSON: {"target", "score", "max_score", "duration", "exercises": [{"id", "score",
 "max_score", "status", "problem", "duration", "tests": [{"name", "task", "score", "max_score",
-"status", "visibility", "message", "hint", "duration"}]}]}.
+"status", "visibility", "message", "hint", "duration", "evidence"?}]}]}; ``evidence`` (what
+the probes recorded: upstream calls, loop lag, blocking calls) only where there is some.
 
 The schema lives here: :func:`to_dict` writes it, :func:`from_dict` reads it back (the
 gradebook's per-student files, the kit's tests).
@@ -43,6 +44,7 @@ def to_dict(report: GradeReport) -> dict:
                         "message": t.message,
                         "hint": t.hint,
                         "duration": round(t.duration, 3),
+                        **({"evidence": t.evidence} if t.evidence else {}),
                     }
                     for t in e.tests
                 ],
@@ -67,6 +69,7 @@ def from_dict(data: dict) -> GradeReport:
                     status=t["status"],
                     message=t.get("message", ""),
                     duration=t.get("duration", 0.0),
+                    evidence=t.get("evidence") or {},
                 )
             )
         report.exercises.append(ex)
