@@ -570,14 +570,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("exercises", nargs="*", help="exercises to grade (default: all); merged into an existing --out")
     p.add_argument("--out", type=Path, help="where to write (default: DIR.gradebook next to DIR)")
     p.add_argument("--only", action="append", default=[], metavar="STUDENT",
-                   help="grade only this student (folder name or roster id; repeatable), merged into --out")
+                   help="grade only this student (folder name or roster id; repeatable), merged into --out "
+                        "(the exercises the gradebook has, unless named)")
     p.add_argument("--force", action="store_true", help="a full run replaces an existing gradebook in --out")
     p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs at once (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise of one student may take (default: %(default)s)")
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")
     _common(p)
-    args = p.parse_args(argv)
+    args = p.parse_intermixed_args(argv)
     console = Console(highlight=False)
     source = args.submissions.resolve()
     graders = KIT_ROOT / "graders"
@@ -611,6 +612,8 @@ def main(argv: list[str] | None = None) -> int:
             raise TargetError(f"no student folder or .zip in '{args.submissions}'")
         old = existing_results(out)
         full = not args.exercises and not args.only
+        if args.only and not args.exercises and old:  # the cells the gradebook has, no new columns
+            chosen = sorted({e["id"] for r in old.values() for e in r["exercises"]} & set(known)) or chosen
         if full and old and not args.force:
             raise GradebookError(
                 f"'{out}' already holds a gradebook of {len(old)} student(s): re-grade some exercises "
