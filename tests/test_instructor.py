@@ -190,8 +190,12 @@ def test_assign_student_copy_holds_no_solution_and_no_hidden_grader(handout):
     student = handout / "student"
     assert (student / "exercises").is_dir() and (student / ".github/workflows/classroom.yml").is_file()
     assert not (student / "reference").exists() and not (student / "tests").exists()
-    # The instructor's wing never ships, by rule: the engine package is copied whole, kit/ not at all.
-    assert not (student / "kit").exists() and not (handout / "private" / "kit").exists()
+    # The instructor's wing never ships to learners, by rule: the engine package is copied whole, kit/ not at
+    # all; the private graders get the gradebook and what it imports of kit/, nothing else.
+    from kit.assign import PRIVATE_KIT
+
+    assert not (student / "kit").exists()
+    assert sorted(p.name for p in (handout / "private" / "kit").iterdir()) == sorted(PRIVATE_KIT)
     engine = {p.relative_to(KIT / "grading").as_posix() for p in (KIT / "grading").rglob("*.py")}
     assert engine == {p.relative_to(student / "grading").as_posix() for p in (student / "grading").rglob("*.py")}
     leaks = []
@@ -244,7 +248,7 @@ def test_gradescope_autograder_zip_writes_valid_results(tmp_path, tree, full):
     with zipfile.ZipFile(out / "autograder.zip") as zf:
         zf.extractall(root / "source")
         assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(zf.namelist())
-        assert not any(n.startswith(("reference/", "tests/")) for n in zf.namelist())
+        assert not any(n.startswith(("reference/", "tests/", "kit/")) for n in zf.namelist())
     # A Gradescope upload: the learner's repository, wrapped in a folder.
     for ex in ("01_coroutines", "05_background_tasks"):
         shutil.copytree(KIT / tree / ex, root / "submission" / "my-repo" / "exercises" / ex)
@@ -319,4 +323,4 @@ def test_gradebook_grades_a_class_with_zips_and_a_hanging_submission(tmp_path):
     assert "eve" in rows and rows["eve"]["notes"]
     rates = list(csv.DictReader(open(book / "pass_rates.csv", encoding="utf-8")))
     assert rates and all(r["exercise"] == ex for r in rates)
-    assert {r["passed"] for r in rates} <= {"2", "1", "0"} and "Tests the class passed least" in run.stdout
+    assert {r["passed"] for r in rates} <= {"2", "1", "0"} and "Ideas the class passed least" in run.stdout
