@@ -290,9 +290,10 @@ def gradebook_csv(rows: list[Row], maxima: dict[str, float], policy: LatePolicy 
         cells = []
         for ex in exercises:
             e = by_id.get(ex)
-            cells += [_num(e["score"]), _pct(e["score"], e["max_score"])] if e else (["0", "0.0"] if row.record is
-                                                                                     None else ["", ""])
-        top = rec.get("max_score", 0) if row.record else full
+            # No submission, or nothing gradable in it: 0. An exercise not graded for this student: blank.
+            cells += [_num(e["score"]), _pct(e["score"], e["max_score"])] if e else (["", ""] if by_id else
+                                                                                     ["0", "0.0"])
+        top = rec["max_score"] if by_id else full
         w.writerow([row.label, e_.id if e_ else "", e_.name if e_ else "", e_.email if e_ else "",
                     rec.get("target", ""), rec.get("submitted", ""), rec.get("submitted_from", ""), *cells,
                     _num(row.raw), row.late or "", _num(round(row.total, 2)), _num(top), _pct(row.total, top),
