@@ -264,3 +264,27 @@ def test_private_kit_holds_everything_the_gradebook_imports_of_kit():
                 needed |= {f"{node.module.split('.')[1]}.py"} if "." in node.module else \
                     {f"{a.name}.py" for a in node.names}
     assert needed <= set(assign.PRIVATE_KIT), needed - set(assign.PRIVATE_KIT)
+
+
+def test_classroom_checks_that_the_checked_out_graders_are_the_private_repository(tmp_path):
+    step = next(s for s in _steps(TEMPLATES / "classroom.yml")
+                if s.get("name") == "Check that the graders are the private repository's")
+
+    def repo(path: Path, origin: str, content: str) -> None:
+        (path / "grading").mkdir(parents=True)
+        (path / "graders").mkdir()
+        (path / "grading" / "x.py").write_text(content)
+        env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@e"}
+        for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"], ["remote", "add", "origin", origin]):
+            subprocess.run(["git", *cmd], cwd=path, env=env, check=True, capture_output=True)
+
+    repo(tmp_path / "submission", "https://github.com/org/student-repo", "student")
+    repo(tmp_path / "graders-kit", "https://github.com/Org/Graders.git", "graders")
+    env = {"PATH": os.environ["PATH"], "GITHUB_SERVER_URL": "https://github.com", "GRADERS_REPOSITORY": "org/graders"}
+    ok = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    shutil.rmtree(tmp_path / "graders-kit")  # what an empty `repository:` would have checked out: the submission
+    shutil.copytree(tmp_path / "submission", tmp_path / "graders-kit")
+    bad = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert bad.returncode == 1 and "is not the private graders repository" in bad.stdout
