@@ -28,6 +28,7 @@ from grading.reporters import json_report, num
 from grading.results import ExerciseResult, GradeReport
 from grading.submissions import SubmissionError, find_root, unzip
 from grading.target import KIT_ROOT, TargetError, exercise_ids, select
+from grading.workers import BACKENDS
 
 
 @dataclass
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise of one student may take (default: %(default)s)")
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")
+    p.add_argument("--backend", choices=BACKENDS, default=None, help="fork or spawn workers (default: for this OS)")
     args = p.parse_args(argv)
     console = Console(highlight=False)
     source = args.submissions.resolve()
@@ -159,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.time_limit:g} s limit each")
     started = time.monotonic()
     left = {label: len(chosen) for label in graded}
+    # No refresh thread (auto_refresh): the pool refreshes the bar as it polls, so the
+    # grading process stays single-threaded and may fork its workers.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+                  console=console, auto_refresh=False) as progress:
         bar = progress.add_task("grading", total=len(graded) * len(chosen))
         partial: dict[str, float] = {}
 
@@ -175,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             reports = grade_many(graded, chosen, parallel=args.jobs, time_limit=args.time_limit,
-                                 include_hidden=not args.public_only, on_done=on_done)
+                                 include_hidden=not args.public_only, on_done=on_done, backend=args.backend,
+                                 on_tick=progress.refresh)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     wall = time.monotonic() - started
