@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, run_jobs
 from grading.results import ExerciseResult, GradeReport
 from grading.target import KIT_ROOT, exercise_ids, select
 
@@ -32,7 +32,6 @@ def grade_many(submissions: dict[str, Path], exercises: list[str] | None = None,
     jobs = [Job(ex, graders / ex, path, time_limit, test_timeout, include_hidden, label=label)
             for label, path in submissions.items() for ex in chosen
             if not present_only or (path / ex).is_dir()]
-    preload()
     order = {ex: i for i, ex in enumerate(chosen)}
     started = time.monotonic()
     durations: dict[str, float] = {}

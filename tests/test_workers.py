@@ -220,7 +220,7 @@ from grading import check, graded
 @graded(points=1, task=1, hidden=True, hint="h")
 def test_hidden_secret(submission):
     secret = "the hidden grader's own words, never shown"
-    check(submission.VALUE == 42 or not secret, f"VALUE is {submission.VALUE!r}", "42")
+    check(not secret, f"the app read {submission.SNOOPED!r}", "42")
 '''
 
 SNOOP = '''
@@ -233,7 +233,7 @@ for path in glob.glob(os.path.join(os.path.dirname(grading.__file__), "..", "gra
     except OSError as exc:
         _found.append(f"could not read {{os.path.basename(path)}}: {{exc.strerror}}")
 print("SNOOPED", _found)
-VALUE = "".join(_found)
+SNOOPED = "".join(_found)
 '''
 
 
@@ -254,11 +254,21 @@ def _hidden_kit() -> Path:
     return base
 
 
+def _can_drop() -> bool:
+    from grading.workers import contain
+
+    ids = contain.unprivileged_ids()
+    return ids is not None and contain.can_drop(*ids, [KIT / "grading"])
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="runs as root only")
 @pytest.mark.parametrize("keep_root", [False, True], ids=["unprivileged worker", "redaction alone"])
 def test_hidden_graders_stay_hidden_from_a_submission_that_reads_them(keep_root):
     import shutil
 
+    if not keep_root and not _can_drop():
+        pytest.skip("this Python or the kit is not readable by an unprivileged user (under /root?): "
+                    "the worker keeps root here, and only the redaction protects")
     base = _hidden_kit()
     try:
         env = {"GRADING_KEEP_ROOT": "1"} if keep_root else {}

@@ -186,6 +186,7 @@ def run(items: list[T], task_of: Callable[[T], Task], limit_of: Callable[[T], fl
         while pending or running:
             while pending and len(running) < max(1, parallel):
                 item = pending.pop(0)
+                getattr(chosen, "plan", lambda left: None)(len(pending))  # spares only for jobs to come
                 if on_start:
                     on_start(item)
                 running.append((item, chosen.start(task_of(item)), time.monotonic()))

@@ -156,6 +156,16 @@ def reap_adopted(keep: set[int]) -> int:
     return n
 
 
+def peak_child_rss() -> int | None:
+    """Bytes: the peak resident size of the largest process this one waited for (POSIX)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
+
+
 # --- privileges ---------------------------------------------------------------------------
 
 

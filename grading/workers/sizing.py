@@ -101,3 +101,11 @@ def default_jobs(root: Path = CGROUP_ROOT, proc: Path = PROC_CGROUP) -> int:
     if memory is not None:
         jobs = min(jobs, max(1, (memory - PARENT_MEMORY) // WORKER_MEMORY))
     return max(1, jobs)
+
+
+def spares_for(parallel: int, root: Path = CGROUP_ROOT, proc: Path = PROC_CGROUP) -> int:
+    """Warm spare workers (spawn backend) the memory limit leaves room for beside ``parallel``."""
+    memory = memory_limit(root, proc)
+    if memory is None:
+        return parallel
+    return max(0, min(parallel, (memory - PARENT_MEMORY) // WORKER_MEMORY - parallel))

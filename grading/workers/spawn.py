@@ -90,8 +90,13 @@ class SpawnBackend:
         self.preload = preload
         self.spares = spares
         self._idle: list[tuple[subprocess.Popen, _WindowsJob | None]] = []
+        self._left: int | None = None  # jobs still to come, when the pool says
         for _ in range(spares):
             self._idle.append(self._new())
+
+    def plan(self, left: int) -> None:
+        """The pool tells how many jobs are still to come: warm no more spares than that."""
+        self._left = left
 
     def _new(self) -> tuple[subprocess.Popen, _WindowsJob | None]:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -121,8 +126,11 @@ class SpawnBackend:
         assert proc.stdin is not None
         proc.stdin.write(line.encode())
         proc.stdin.flush()
-        if len(self._idle) < self.spares:
+        wanted = self.spares if self._left is None else min(self.spares, self._left)
+        if len(self._idle) < wanted:
             self._idle.append(self._new())  # warming while this job runs
+        while len(self._idle) > wanted:
+            SpawnHandle(*self._idle.pop()).stop()
         return SpawnHandle(proc, job)
 
     def spare_pids(self) -> set[int]:
