@@ -117,7 +117,7 @@ def test_without_fork_a_broken_submission_costs_its_exercise_only(kind, no_fork,
         source = "import os\nos.kill(os.getpid(), 9)\n"
     target = _target(tmp_path, textwrap.dedent(source) + GOOD_APP)
     run = grade("--graders", str(toy_graders), "--target", str(target), "--test-timeout", "3",
-                "--time-limit", "15", json_path=tmp_path / "r.json", env=no_fork)
+                "--time-limit", "20", json_path=tmp_path / "r.json", env=no_fork)
     assert run.report is not None, run.stderr
     toy, other = run.report["exercises"]
     assert other["score"] == other["max_score"] == 2, other

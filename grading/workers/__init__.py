@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 BACKENDS = ("fork", "spawn")
+STARTUP_GRACE = 60.0  # seconds a spawned worker may take to start, beyond the job's time limit
 ENV = "GRADING_BACKEND"
 T = TypeVar("T")
 
@@ -181,6 +182,7 @@ def run(items: list[T], task_of: Callable[[T], Task], limit_of: Callable[[T], fl
     contain.become_subreaper()
     before = contain.children()  # the caller's own children are never ours to end
     pending = items
+    ready_by: dict[int, float] = {}
     running: list[tuple[T, Handle, float]] = []
     try:
         while pending or running:
@@ -195,8 +197,15 @@ def run(items: list[T], task_of: Callable[[T], Task], limit_of: Callable[[T], fl
                 on_tick()
             for entry in list(running):
                 item, handle, started = entry
+                now = time.monotonic()
+                if not getattr(handle, "ready", lambda: True)():
+                    # A spare still importing: the time limit counts from when it is ready
+                    # (but a worker that never gets there is stopped all the same).
+                    running[running.index(entry)] = (item, handle, now)
+                    if now - ready_by.setdefault(id(handle), now) < limit_of(item) + STARTUP_GRACE:
+                        continue
                 ended = handle.poll()
-                if ended is None and time.monotonic() - started >= limit_of(item):
+                if ended is None and now - started >= limit_of(item):
                     handle.stop()
                     ended = Exit(timed_out=True)
                 if ended is None:

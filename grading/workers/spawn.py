@@ -63,10 +63,17 @@ class _WindowsJob:
 
 
 class SpawnHandle:
-    def __init__(self, proc: subprocess.Popen, job: _WindowsJob | None) -> None:
+    def __init__(self, proc: subprocess.Popen, job: _WindowsJob | None, ready: Path | None = None) -> None:
         self.proc = proc
         self.pid = proc.pid
         self._job = job
+        self._ready = ready  # the worker creates it once its imports are done
+        self._seen = ready is None
+
+    def ready(self) -> bool:
+        if not self._seen:
+            self._seen = self._ready.exists() or self.proc.poll() is not None  # type: ignore[union-attr]
+        return self._seen
 
     def poll(self) -> Exit | None:
         rc = self.proc.poll()
@@ -80,6 +87,9 @@ class SpawnHandle:
         with contextlib.suppress(OSError):
             if self.proc.stdin:
                 self.proc.stdin.close()
+        if self._ready is not None:
+            with contextlib.suppress(OSError):
+                self._ready.unlink()
         return Exit.of_returncode(rc)
 
 
@@ -89,7 +99,9 @@ class SpawnBackend:
     def __init__(self, preload: tuple[str, ...], spares: int = 1) -> None:
         self.preload = preload
         self.spares = spares
-        self._idle: list[tuple[subprocess.Popen, _WindowsJob | None]] = []
+        self._idle: list[tuple[subprocess.Popen, _WindowsJob | None, Path]] = []
+        self._marks = Path(tempfile.mkdtemp(prefix="grading-spares-"))
+        self._count = 0
         self._left: int | None = None  # jobs still to come, when the pool says
         for _ in range(spares):
             self._idle.append(self._new())
@@ -98,15 +110,17 @@ class SpawnBackend:
         """The pool tells how many jobs are still to come: warm no more spares than that."""
         self._left = left
 
-    def _new(self) -> tuple[subprocess.Popen, _WindowsJob | None]:
+    def _new(self) -> tuple[subprocess.Popen, _WindowsJob | None, Path]:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         kwargs: dict = {}
         if contain.IS_WINDOWS:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         else:
             kwargs["start_new_session"] = True  # its own session: Ctrl-C and killpg stay apart
+        self._count += 1
+        ready = self._marks / f"ready-{self._count}"  # the worker creates it
         proc = subprocess.Popen(
-            [sys.executable, "-c", BOOT, PACKAGE_PARENT, str(os.getpid()), ",".join(self.preload)],
+            [sys.executable, "-c", BOOT, PACKAGE_PARENT, str(os.getpid()), ",".join(self.preload), str(ready)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=tempfile.gettempdir(), env=env, **kwargs)
         job = None
@@ -115,12 +129,12 @@ class SpawnBackend:
                 job = _WindowsJob(proc)
             except OSError:
                 job = None
-        return proc, job
+        return proc, job, ready
 
     def start(self, task: Task) -> SpawnHandle:
-        proc, job = self._idle.pop(0) if self._idle else self._new()
+        proc, job, ready = self._idle.pop(0) if self._idle else self._new()
         while proc.poll() is not None:  # a spare that died waiting (never ours to explain)
-            proc, job = self._new()
+            proc, job, ready = self._new()
         paths = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
         line = json.dumps({"task": task.to_json(), "sys_path": paths}) + "\n"
         assert proc.stdin is not None
@@ -131,12 +145,15 @@ class SpawnBackend:
             self._idle.append(self._new())  # warming while this job runs
         while len(self._idle) > wanted:
             SpawnHandle(*self._idle.pop()).stop()
-        return SpawnHandle(proc, job)
+        return SpawnHandle(proc, job, ready)
 
     def spare_pids(self) -> set[int]:
-        return {p.pid for p, _ in self._idle}
+        return {p.pid for p, _, _ in self._idle}
 
     def close(self) -> None:
-        for proc, job in self._idle:
-            SpawnHandle(proc, job).stop()
+        for spare in self._idle:
+            SpawnHandle(*spare).stop()
         self._idle.clear()
+        import shutil
+
+        shutil.rmtree(self._marks, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""A spawned worker: ``python -c ... grading.workers.worker PARENT_PID MODULES``.
+"""A spawned worker: ``python -c ... grading.workers.worker PARENT_PID MODULES READY_FILE``.
 
 It imports MODULES while it waits (a warm spare), reads one job (a JSON line) on stdin,
 then runs it like a forked worker would. Its stdin stays open: end of file means the
@@ -20,6 +20,9 @@ def main() -> None:
     if contain.IS_LINUX:
         contain.die_with_parent(parent)
     import_quietly(names)
+    if len(sys.argv) > 3:  # tell the pool: ready, its time limit may start
+        with open(sys.argv[3], "w"):
+            pass
     line = sys.stdin.buffer.readline()
     if not line:  # the grading process ended before it needed us
         os._exit(0)
