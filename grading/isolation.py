@@ -130,7 +130,8 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
         rest = job.time_limit - seconds
         if _continues(result) and rest > job.test_timeout:
             # The worker ended at a hung test (thread timeouts): grade the tests after it.
-            pending.insert(0, replace(job, time_limit=rest, earlier=result.tests, scratch=None))
+            done = [t for t in result.tests if not t.message.startswith("Not run:")]
+            pending.insert(0, replace(job, time_limit=rest, earlier=done, scratch=None))
             continue
         yield job, result
 

@@ -19,6 +19,8 @@ from grading.workers import Exit, choose, sizing
 from conftest import KIT, grade
 
 toy_graders = test_isolation.toy_graders  # the same two toy exercises
+# Whole grades, some with fresh interpreters per worker: slow on a loaded machine.
+pytestmark = pytest.mark.timeout(600)
 
 # --- sizing ------------------------------------------------------------------------------
 
