@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +46,7 @@ class Job:
     label: str = ""  # which submission, when a batch grades several
     earlier: list[TestResult] = field(default_factory=list)  # a continuation: tests already graded
     scratch: Path | None = None
+    spent: float = 0.0  # a continuation: seconds the earlier workers took
 
 
 def preload() -> None:
@@ -117,10 +117,8 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
         for graders in {j.graders.parent for j in jobs} | {KIT_ROOT / "graders"}:
             contain.protect_hidden(graders)
     chosen = workers.backend(backend, spares=min(sizing.spares_for(max(1, parallel)), len(pending)))
-    began: dict[int, float] = {}
 
     def start(job: Job) -> None:
-        began.setdefault(id(job), time.monotonic())
         if on_start and not job.earlier:
             on_start(job)
 
@@ -131,7 +129,7 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
         if _continues(result) and rest > job.test_timeout:
             # The worker ended at a hung test (thread timeouts): grade the tests after it.
             done = [t for t in result.tests if not t.message.startswith("Not run:")]
-            pending.insert(0, replace(job, time_limit=rest, earlier=done, scratch=None))
+            pending.insert(0, replace(job, time_limit=rest, earlier=done, scratch=None, spent=job.spent + seconds))
             continue
         yield job, result
 
@@ -152,7 +150,7 @@ def _tail(path: Path, lines: int = 12) -> str:
 def collect(job: Job, ended: Exit, seconds: float) -> ExerciseResult:
     """Build an exercise's results from the worker's stream, explaining any gap."""
     assert job.scratch is not None
-    result = ExerciseResult(id=job.exercise, duration=seconds)
+    result = ExerciseResult(id=job.exercise, duration=job.spent + seconds)
     tests: dict[str, TestResult] = {t.nodeid: t for t in job.earlier}
     started: str | None = None
     done = False
