@@ -564,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     from grading.run import grade_many
     from grading.submissions import SubmissionError, unzip
     from grading.target import KIT_ROOT, TargetError, exercise_ids, select
+    from grading.workers import BACKENDS
 
     p = argparse.ArgumentParser(prog="nox -s gradebook --", description="Grade every submission in a folder.",
                                 epilog="`python -m kit.gradebook merge RESULTS... --out OUT` merges result files.")
@@ -578,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise of one student may take (default: %(default)s)")
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")
+    p.add_argument("--backend", choices=BACKENDS, default=None, help="fork or spawn workers (default: for this OS)")
     _common(p)
     args = p.parse_intermixed_args(argv)
     console = Console(highlight=False)
@@ -635,8 +637,10 @@ def main(argv: list[str] | None = None) -> int:
     first: dict[str, float] = {}
     last: dict[str, float] = {}
     left = {label: len(chosen) for label in graded}
+    # No refresh thread (auto_refresh): the pool refreshes the bar as it polls, so the
+    # grading process stays single-threaded and may fork its workers.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+                  console=console, auto_refresh=False) as progress:
         bar = progress.add_task("grading", total=len(graded) * len(chosen))
         partial: dict[str, float] = {}
 
@@ -653,9 +657,17 @@ def main(argv: list[str] | None = None) -> int:
             if left[job.label] == 0:
                 progress.console.print(f"[green]✔[/] {escape(job.label)}: {num(partial[job.label])} points")
 
+        drawn = [0.0]
+
+        def on_tick() -> None:  # about ten frames a second
+            if time.monotonic() - drawn[0] > 0.1:
+                drawn[0] = time.monotonic()
+                progress.refresh()
+
         try:
             reports = grade_many(graded, chosen, parallel=args.jobs, time_limit=args.time_limit,
-                                 include_hidden=not args.public_only, on_start=on_start, on_done=on_done)
+                                 include_hidden=not args.public_only, on_start=on_start, on_done=on_done,
+                                 backend=args.backend, on_tick=on_tick)
             new = {s.label: record_of(s, reports.get(s.label), graded_at, digests, engine,
                                       last.get(s.label, 0) - first.get(s.label, 0), folder) for s in students}
         finally:
