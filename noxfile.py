@@ -1,5 +1,5 @@
-"""Sessions of the kit. Learners: `nox -s grade`. Instructors: `nox -s tests`, `verify`,
-`assign`, `gradebook`, `bench`. Environments are made with uv when it is installed
+"""Sessions of the kit. Learners: `nox -s grade`. Instructors: `nox -s tests`, `corpus`, `verify`,
+`assign`, `gradebook`, `bench`, `new`, `lint`. Environments are made with uv when it is installed
 (a few seconds), else virtualenv + pip."""
 
 from __future__ import annotations
@@ -94,6 +94,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def startmethods(session: nox.Session) -> None:
+    """Grade the reference under each multiprocessing start method: `nox -s startmethods -- 06 --repeat 5`."""
+    _install(session)
+    session.run("python", "-m", "kit.startmethods", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
 def watchbench(session: nox.Session) -> None:
     """Save-to-verdict time of `nox -s watch` through a pseudo-terminal: `-- 01 04 13 [--repeat N]`."""
     _install(session, *DEV)
@@ -102,5 +109,13 @@ def watchbench(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
+    """ruff over the engine, the kit, graders, reference and tests (config in pyproject.toml)."""
     session.install("ruff")
     session.run("ruff", "check", "grading", "kit", "graders", "reference", "tests", "noxfile.py")
+
+
+@nox.session(reuse_venv=True)
+def new(session: nox.Session) -> None:
+    """Scaffold a new exercise in exercises/, reference/, graders/ and tests/corpus/: `nox -s new -- 14_streaming`."""
+    _install(session)
+    session.run("python", "-m", "kit.new", *session.posargs, env=ENV)

@@ -15,16 +15,32 @@ import sys
 import pytest
 
 from grading import evidence
-from grading.feedback import explain
+from grading.feedback import explain, is_test_timeout
 from grading.fixtures import *  # noqa: F403  # the shared fixtures
 from grading.fixtures import target_root
 from grading.probes.unawaited import UnawaitedRecorder, diagnosis
-from grading.results import TestResult, record_of
+from grading.results import Event, TestResult, record_of
 from grading.spec import MARKER, spec_of, spec_problem
 from grading.target import KIT_ROOT
 
 _STATE_KEY = pytest.StashKey[dict]()
 _UNAWAITED_KEY = pytest.StashKey[UnawaitedRecorder]()
+
+# Forces the multiprocessing start method graded code gets (fork, spawn, forkserver), to grade
+# here as macOS and Windows (spawn) or Python 3.14's Linux (forkserver) would: `nox -s startmethods`.
+START_METHOD_ENV = "GRADING_MP_START"
+
+
+def force_start_method() -> None:
+    method = os.environ.get(START_METHOD_ENV, "").strip()
+    if not method:
+        return
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        raise pytest.UsageError(f"{START_METHOD_ENV}={method!r}: this platform's start methods are "
+                                f"{', '.join(multiprocessing.get_all_start_methods())}")
+    multiprocessing.set_start_method(method, force=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,7 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(points, task, hint, hidden=False): a graded test")
+    config.addinivalue_line("markers", "knobs(NAME=value, ...): set on the submission's module before its app starts")
     sys.dont_write_bytecode = True
+    force_start_method()
     config.stash[_STATE_KEY] = {"results": {}, "sink": None}
     path = config.getoption("grading_results")
     if path:
@@ -49,7 +67,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         suites.close_all()
     sink = config.stash.get(_STATE_KEY, {}).get("sink")
     if sink:
-        _emit(config, {"event": "done"})
+        _emit(config, {"event": Event.DONE})
         sink.close()
 
 
@@ -79,12 +97,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             nodeid=item.nodeid,
         )
         session.config.stash[_STATE_KEY]["results"][item.nodeid] = result
-        _emit(session.config, {"event": "collected", "test": record_of(result)})
+        _emit(session.config, {"event": Event.COLLECTED, "test": record_of(result)})
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN001
-    _emit(item.config, {"event": "start", "nodeid": item.nodeid})
+    _emit(item.config, {"event": Event.START, "nodeid": item.nodeid})
     # A forgotten `await` leaves only a warning: watch for it in every test of every exercise.
     recorder = UnawaitedRecorder([target_root(item.config) / item.path.parent.name])
     recorder.start()
@@ -111,8 +129,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         else:
             roots = [target_root(item.config) / item.path.parent.name]
             msg = explain(exc, roots, timeout=_timeout_of(item))
-            is_timeout = "time limit" in msg and type(exc).__name__ == "Failed"
-            result.status = "timeout" if is_timeout else ("failed" if isinstance(exc, AssertionError) else "error")
+            failed = "failed" if isinstance(exc, AssertionError) else "error"
+            result.status = "timeout" if is_test_timeout(exc) else failed
             result.message = msg
         # Keep pytest's own report short: the message is what learners read.
         report.longrepr = result.message
@@ -125,7 +143,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             # The cause goes first: the assertion that failed is only its consequence.
             result.message = f"{diagnosis(found)}\n{result.message}"
             report.longrepr = result.message
-        _emit(item.config, {"event": "result", "test": record_of(result)})
+        _emit(item.config, {"event": Event.RESULT, "test": record_of(result)})
     return report
 
 
@@ -137,8 +155,3 @@ def _timeout_of(item: pytest.Item) -> float | None:
         return float(item.config.getini("timeout") or 0) or None
     except (ValueError, KeyError):
         return None
-
-
-def results_of(config: pytest.Config) -> list[TestResult]:
-    return list(config.stash[_STATE_KEY]["results"].values())
-

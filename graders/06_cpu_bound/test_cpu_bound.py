@@ -6,45 +6,19 @@ Three kinds of evidence, none of them wall-clock timings:
 - the CPU time the *grading process itself* spends while a request computes: a thread runs
   fib in this process (CPU time ≈ the whole computation), a process pool runs it elsewhere
   (CPU time ≈ a few milliseconds of bookkeeping);
-- the pool's worker processes, seen as children of this process.
+- the ProcessPoolExecutors the app builds and hands work to, and their worker processes,
+  seen as children of this process (see pools.py: the same under every start method).
 Thresholds are scaled by how long fib takes on this machine (measured by the grader on its
-own thread), so a fast or a busy machine does not change the verdict.
+own thread, over many ticks of its CPU clock), so a fast, a busy or a coarse-clocked
+machine does not change the verdict.
 """
 
 import asyncio
-import multiprocessing
 import time
 
-from grading import check, expect_status, graded
-from grading.probes.blocking import LoopLagMonitor
-from grading.probes.drivers import app_client
+from grading import LoopLagMonitor, app_client, check, expect_status, graded
 
-
-def _fib(n: int) -> int:
-    return n if n < 2 else _fib(n - 1) + _fib(n - 2)
-
-
-def fib_cpu_seconds(n: int) -> float:
-    """CPU seconds fib(n) costs here, extrapolated from timing fib(24) on this thread."""
-    best = float("inf")
-    for _ in range(2):
-        t = time.thread_time()
-        _fib(24)
-        best = min(best, time.thread_time() - t)
-    return best * _fib(n + 1) / _fib(25)
-
-
-def children() -> set[int]:
-    return {p.pid for p in multiprocessing.active_children()}
-
-
-async def gone(pids: set[int], limit: float = 2.0) -> set[int]:
-    """The pids in ``pids`` still alive after waiting up to ``limit`` s for them to exit."""
-    for _ in range(int(limit / 0.05)):
-        if not pids & children():
-            break
-        await asyncio.sleep(0.05)
-    return pids & children()
+from conftest import children, clock_tick, fib, fib_cpu_seconds, gone, record_pools
 
 
 @graded(points=1, task=2, hint="Return {\"n\": n, \"result\": <fib(n)>}; the work itself belongs in the pool.")
@@ -90,18 +64,22 @@ async def _health_soon(client):
 async def test_fibonacci_runs_in_a_process_pool(submission, client):
     warm = await client.get("/fibonacci/15")  # the pool may start its workers on first use
     expect_status(warm, 200, client.errors)
-    inline = fib_cpu_seconds(30)
+    # n large enough that fib(n) costs 20 ticks of the process's CPU clock (15.6 ms on Windows)
+    tick, n = clock_tick(time.process_time), 30
+    while n < 33 and fib_cpu_seconds(n) < 20 * tick:
+        n += 1
+    inline = fib_cpu_seconds(n)
     before = time.process_time()
-    response = await client.get("/fibonacci/30")
+    response = await client.get(f"/fibonacci/{n}")
     spent = time.process_time() - before
     expect_status(response, 200, client.errors)
-    check(response.json() == {"n": 30, "result": 832040}, f"GET /fibonacci/30 returned {response.json()}",
-          '{"n": 30, "result": 832040}')
+    check(response.json() == {"n": n, "result": fib(n)}, f"GET /fibonacci/{n} returned {response.json()}",
+          f'{{"n": {n}, "result": {fib(n)}}}')
     limit = inline * 0.3
     check(spent < limit,
-          f"the server's own process spent {spent:.2f} s of CPU serving GET /fibonacci/30, about what fib(30) "
+          f"the server's own process spent {spent:.2f} s of CPU serving GET /fibonacci/{n}, about what fib({n}) "
           f"costs ({inline:.2f} s here): fib ran inside the server's process (on the loop or in a thread)",
-          f"fib(30) computed by another process: the server itself spends almost no CPU (under {limit:.2f} s)",
+          f"fib({n}) computed by another process: the server itself spends almost no CPU (under {limit:.2f} s)",
           "Create a concurrent.futures.ProcessPoolExecutor in lifespan and `await "
           "asyncio.get_running_loop().run_in_executor(pool, fib, n)`.")
 
@@ -110,24 +88,25 @@ async def test_fibonacci_runs_in_a_process_pool(submission, client):
         "request), and shut it down after `yield`: `pool.shutdown()` or a `with` block around the yield.")
 async def test_pool_outlives_requests_and_is_shut_down_on_exit(submission, exercise_dir):
     earlier = children()
-    async with app_client(submission.app, [exercise_dir]) as client:
-        response = await client.get("/fibonacci/20")
-        expect_status(response, 200, client.errors)
-        check(response.json() == {"n": 20, "result": 6765}, f"GET /fibonacci/20 returned {response.json()}",
-              '{"n": 20, "result": 6765}')
-        workers = children() - earlier
-        check(workers, "after GET /fibonacci/20 answered, no worker process was alive: either fib did not "
-              "run in a process pool at all, or the pool was closed at the end of the request",
-              "the pool's worker processes kept alive between requests",
-              "Create the pool once, in lifespan, and run fib with run_in_executor(<that pool>, fib, n). "
-              "A pool created (and closed) inside the request starts new processes every time.")
-        response = await client.get("/fibonacci/21")
-        expect_status(response, 200, client.errors)
-        fresh = children() - earlier - workers
-        check(not fresh, f"GET /fibonacci/21 started {len(fresh)} new worker process(es) although the "
-              "previous request's workers were idle", "one pool for the app's lifetime, reused by every request",
-              "Starting processes costs far more than fib(21): create the pool once, in lifespan.")
-    alive = await gone(workers | fresh)
+    with record_pools() as pools:
+        async with app_client(submission.app, [exercise_dir]) as client:
+            for n, want, stage in ((20, 6765, "GET /fibonacci/20"), (21, 10946, "GET /fibonacci/21")):
+                pools.stage = stage
+                response = await client.get(f"/fibonacci/{n}")
+                expect_status(response, 200, client.errors)
+                check(response.json() == {"n": n, "result": want}, f"{stage} returned {response.json()}",
+                      f'{{"n": {n}, "result": {want}}}')
+                built = pools.built_in(stage)
+                check(not built, f"serving {stage} created {len(built)} new ProcessPoolExecutor(s)",
+                      "one pool for the app's lifetime, reused by every request",
+                      "Starting a pool's processes costs far more than fib itself: create the pool once, in "
+                      "lifespan, and run fib with run_in_executor(<that pool>, fib, n).")
+                check(pools.used_in(stage), f"{stage} answered without handing any work to a ProcessPoolExecutor",
+                      "fib run by the pool created in lifespan",
+                      "Create the pool once, in lifespan, and run fib with run_in_executor(<that pool>, fib, n). "
+                      "A thread (to_thread, a def endpoint) keeps the loop free but not the CPU work parallel.")
+            pools.stage = "shut-down"
+    alive = await gone(children() - earlier)
     check(not alive, f"{len(alive)} worker process(es) of the pool still alive after the app shut down",
           "the pool shut down when the app stops", "After the lifespan's `yield`, call pool.shutdown().")
 

@@ -13,13 +13,11 @@ import asyncio
 import re
 from pathlib import Path
 
-from grading import check, expect_status, fail, graded
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, fail, graded
 
-from logfile import LateThreads, log_path, read, settled
+from conftest import LateThreads, read, settled
 
 LINE = re.compile(r"^Access to item (-?\d+)$")
-__all__ = ["log_path"]  # a fixture, used by name
 
 
 def spy_on_response_end(app, path: Path, seen: list[str]):

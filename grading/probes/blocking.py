@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,8 @@ from blockbuster import BlockBuster
 
 from grading import evidence
 from grading.feedback import Feedback
+from grading.probes.frames import frame_place, learner_frames, relative, resolved
+from grading.probes.paths import norm
 
 # Library internals that legitimately touch files or pipes when the learner's code calls
 # them from the loop: process-pool start-up/shut-down, SQLAlchemy engine creation,
@@ -34,6 +34,7 @@ ALLOWED: list[tuple[str, set[str] | None]] = [
     ("/logging/__init__.py", None),  # log handlers write to stderr
     ("/traceback.py", None),
 ]
+_ALLOWED = [(norm(fragment), funcs) for fragment, funcs in ALLOWED]  # matched against norm(file name)
 
 
 @dataclass
@@ -58,11 +59,11 @@ class BlockingRecorder:
         evidence.register(self)
 
     def _predicate_for(self, name: str, own=None):
-        roots = [str(r.resolve()) for r in self.roots]
+        roots = resolved(self.roots)
         # blockbuster's own exclusions for this function (e.g. an uncontended lock, the short
         # wait in Thread.start or ThreadPoolExecutor.submit): replacing its predicate must keep them.
         own_predicate = own.can_block_predicate if own is not None else None
-        own_functions = list(own.can_block_functions) if own is not None else []
+        own_functions = [(norm(suffix), funcs) for suffix, funcs in own.can_block_functions] if own is not None else []
 
         def predicate(*args, **kwargs) -> bool:
             if not self.recording:
@@ -72,19 +73,19 @@ class BlockingRecorder:
             frame = sys._getframe(2)  # skip the predicate and blockbuster's wrapper
             learner = None
             while frame is not None:
-                filename = frame.f_code.co_filename.replace("\\", "/")
-                for fragment, funcs in ALLOWED:
+                filename = norm(frame.f_code.co_filename)
+                for fragment, funcs in _ALLOWED:
                     if fragment in filename and (funcs is None or frame.f_code.co_name in funcs):
                         return True
                 for suffix, funcs in own_functions:
                     if filename.endswith(suffix) and frame.f_code.co_name in funcs:
                         return True
-                if learner is None and filename.startswith(tuple(roots)):
+                if learner is None and relative(frame.f_code.co_filename, roots) is not None:
                     learner = frame
                 frame = frame.f_back
             if learner is not None:
                 detail = f"{args[0]} s" if name == "time.sleep" and args else ""
-                self.calls.append(BlockingCall(name, _where(learner), detail))
+                self.calls.append(BlockingCall(name, frame_place(learner, roots), detail))
             return True  # record, never raise: see module docstring
 
         return predicate
@@ -147,21 +148,18 @@ class SleepRecorder:
     """
 
     def __init__(self, roots: list[Path]) -> None:
-        self.roots = tuple(str(r.resolve()) for r in roots)
+        self.roots = resolved(roots)
         self.calls: list[BlockingCall] = []
         self._original = None
 
     def _sleep(self, seconds: float) -> None:
         import threading
 
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code.co_filename.startswith(self.roots):
-                thread = ("the event-loop thread" if _on_loop()
-                          else f"a worker thread ({threading.current_thread().name})")
-                self.calls.append(BlockingCall("time.sleep", _where(frame), f"{seconds} s, on {thread}"))
-                break
-            frame = frame.f_back
+        frame = next(learner_frames(self.roots), None)
+        if frame is not None:
+            thread = ("the event-loop thread" if _on_loop()
+                      else f"a worker thread ({threading.current_thread().name})")
+            self.calls.append(BlockingCall("time.sleep", frame_place(frame, self.roots), f"{seconds} s, on {thread}"))
         self._original(seconds)
 
     def __enter__(self) -> SleepRecorder:
@@ -169,7 +167,7 @@ class SleepRecorder:
         time.sleep = self._sleep
         # `from time import sleep` in the learner's modules bound the function before this.
         self._rebound = [(vars(m), k) for m in list(sys.modules.values())
-                         if str(getattr(m, "__file__", None) or "").startswith(self.roots)
+                         if relative(str(getattr(m, "__file__", None) or ""), self.roots) is not None
                          for k, v in list(vars(m).items()) if v is self._original]
         for namespace, key in self._rebound:
             namespace[key] = self._sleep
@@ -184,27 +182,12 @@ class SleepRecorder:
         return "; ".join(c.describe() for c in self.calls[:3]) + (" ..." if len(self.calls) > 3 else "")
 
 
-def _where(frame) -> str:  # noqa: ANN001
-    """'app.py, line 12, in pause': where in the learner's code a call was made."""
-    return f"{Path(frame.f_code.co_filename).name}, line {frame.f_lineno}, in {frame.f_code.co_name}"
-
-
 def _on_loop() -> bool:
     try:
         asyncio.get_running_loop()
         return True
     except RuntimeError:
         return False
-
-
-@contextmanager
-def detect_blocking(roots: list[Path]) -> Iterator[BlockingRecorder]:
-    recorder = BlockingRecorder(roots)
-    recorder.start()
-    try:
-        yield recorder
-    finally:
-        recorder.disarm()
 
 
 class LoopLagMonitor:

@@ -24,6 +24,7 @@ import httpx
 import respx
 
 from grading import evidence
+from grading.probes.paths import ends_with
 
 UPSTREAM_URL = "https://api.example.com"
 
@@ -56,7 +57,6 @@ class Upstream:
     calls: list[Call] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
-    unmatched: list[str] = field(default_factory=list)
 
     def route(self, path: str, json: Any = None, *, status: int = 200, delay: float = 0.0,
               error: type[Exception] | Exception | None = None, method: str = "GET",
@@ -205,7 +205,7 @@ def _from_sync_client() -> bool:
     frame = sys._getframe(2)
     while frame is not None:
         code = frame.f_code
-        if code.co_filename.replace("\\", "/").endswith("respx/router.py"):
+        if ends_with(code.co_filename, "respx/router.py"):
             if code.co_name == "aresolve":
                 return False
             if code.co_name == "resolve":

@@ -9,12 +9,15 @@ loop's lag over the request as a small chart, and blocking calls with the learne
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
-from grading.reporters import clean, feedback
+from grading.reporters import Format, clean, feedback
 from grading.results import GradeReport, TestResult
+
+FORMAT = Format("--html", "write one self-contained HTML page: feedback and drawn timelines", shows_hidden=False)
 
 BAR_W = 560  # px of the time axis
 ROW_H = 18
@@ -165,5 +168,5 @@ def render(report: GradeReport) -> str:
                            timeline=lambda u: Markup(timeline_svg(u)), lag=lambda g: Markup(lag_svg(g)))
 
 
-def write(report: GradeReport, dest: Path) -> None:
+def write(report: GradeReport, dest: Path, warnings: Sequence[str] = ()) -> None:
     Path(dest).write_text(render(report), encoding="utf-8")

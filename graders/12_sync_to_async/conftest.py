@@ -3,7 +3,7 @@ the evidence that a piece of the service was converted (and how it was not)."""
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,15 @@ STOCK = {"product_id": 7, "available": 12}
 
 
 @pytest.fixture
-def database(submission, tmp_path: Path) -> Path:
-    """A fresh DATABASE_PATH, set before the app starts (request it before `client`)."""
-    path = tmp_path / "orders.db"
-    submission.DATABASE_PATH = str(path)
-    return path
+def knobs(knobs, tmp_path: Path) -> dict[str, object]:
+    """Every test's DATABASE_PATH is a fresh file in its own folder, set before the app starts."""
+    return {"DATABASE_PATH": str(tmp_path / "orders.db"), **knobs}
+
+
+@pytest.fixture
+def database(knobs) -> Path:
+    """The test's database file (DATABASE_PATH)."""
+    return Path(knobs["DATABASE_PATH"])
 
 
 def serve_product(upstream, product_id: int = 7, delay: float = 0.0, **kwargs) -> None:
@@ -45,7 +49,7 @@ def require_async_client(upstream, during: str) -> None:
 def require_async_endpoints(app, *paths: str) -> None:
     """Fail if an endpoint serving one of ``paths`` is still a ``def`` (run in a worker thread)."""
     still_sync = [f"{sorted(r.methods)[0]} {r.path}" for r in app.routes
-                  if isinstance(r, APIRoute) and r.path in paths and not asyncio.iscoroutinefunction(r.endpoint)]
+                  if isinstance(r, APIRoute) and r.path in paths and not inspect.iscoroutinefunction(r.endpoint)]
     if still_sync:
         what = "is still a `def` endpoint" if len(still_sync) == 1 else "are still `def` endpoints"
         fail(f"{' and '.join(still_sync)} {what}: FastAPI runs each request of a `def` endpoint in one of its 40 "
