@@ -140,9 +140,12 @@ def estimated_cost(graders: Path) -> float:
 
 
 def run_jobs(jobs: list[Job], parallel: int = 1,
-             on_start: Callable[[Job], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
+             on_start: Callable[[Job], None] | None = None,
+             on_tick: Callable[[], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
     """Run jobs, at most ``parallel`` at once, the longest first (so that no long one starts
-    last and runs alone); yield (job, result) as each one finishes."""
+    last and runs alone); yield (job, result) as each one finishes. ``on_tick`` is called at
+    each poll (every 20 ms): `nox -s watch` reads keys there; an exception it raises stops
+    the running workers."""
     pending = sorted(jobs, key=lambda j: -estimated_cost(j.graders))
     running: list[_Running] = []
     try:
@@ -153,6 +156,8 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
                     on_start(job)
                 running.append(_start(job))
             time.sleep(0.02)
+            if on_tick:
+                on_tick()
             for r in list(running):
                 pid, status = os.waitpid(r.pid, os.WNOHANG)
                 timed_out = False
