@@ -143,7 +143,9 @@ def _tasks(tests: list[dict]) -> list[dict]:
 def record_of(student: Student, report, graded_at: str, digests: dict[str, str], engine: str,
               duration: float, folder: Path) -> dict:
     """A student's result file: the report's JSON with who, when, per task, and by which graders."""
-    data = report.to_dict() if report is not None else {"score": 0, "max_score": 0, "exercises": []}
+    from grading.reporters import json_report
+
+    data = json_report.to_dict(report) if report is not None else {"score": 0, "max_score": 0, "exercises": []}
     declared = {(e.id, t.name): t.max_score for e, t in report.tests()} if report is not None else {}
     for e in data["exercises"]:
         for t in e["tests"]:

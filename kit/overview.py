@@ -66,13 +66,13 @@ def student_page(record: dict) -> str:
     """The engine's HTML report of this student when it has one, else a plain page."""
     try:
         from grading.reporters import html as engine_html  # another wing's reporter, when present
-        from grading.results import GradeReport
+        from grading.reporters import json_report
     except ImportError:
         engine_html = None
     if engine_html is not None and hasattr(engine_html, "write"):
         with tempfile.TemporaryDirectory() as tmp:
             dest = Path(tmp) / "report.html"
-            engine_html.write(GradeReport.from_dict(record), dest)
+            engine_html.write(json_report.from_dict(record), dest)
             return dest.read_text(encoding="utf-8")
     parts = [f"<p>Submission {escape(record.get('target', ''))}, handed in {escape(record.get('submitted', ''))} "
              f"({escape(record.get('submitted_from', ''))}): {record['score']}/{record['max_score']} points.</p>",
