@@ -3,6 +3,8 @@ and nothing left holding the database file after shut-down."""
 
 import asyncio
 
+import pytest
+
 from grading import CannotTell, app_client, check, expect_status, fail, graded, load_submission, open_handles
 
 from conftest import ADA, GRACE
