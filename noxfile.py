@@ -1,5 +1,5 @@
-"""Sessions of the kit. Learners: `nox -s grade`. Instructors: `nox -s tests`, `verify`,
-`assign`, `gradebook`, `bench`. Environments are made with uv when it is installed
+"""Sessions of the kit. Learners: `nox -s grade`. Instructors: `nox -s tests`, `corpus`, `verify`,
+`assign`, `gradebook`, `bench`, `new`, `lint`. Environments are made with uv when it is installed
 (a few seconds), else virtualenv + pip."""
 
 from __future__ import annotations
@@ -24,6 +24,29 @@ def grade(session: nox.Session) -> None:
     """Grade exercises/ (or `-- --target reference`, `-- 04`, `-- --json out.json`; `-- --help`)."""
     _install(session)
     session.run("python", "-m", "grading", *session.posargs, env=ENV)
+
+
+# The learner's loop: these sessions ship in the student copy with `grade`; they need only the grading
+# dependencies (with uv, an environment of its own takes seconds).
+@nox.session(name="serve", reuse_venv=True)
+def serve(session: nox.Session) -> None:
+    """Run an exercise on http://127.0.0.1:8000 with reload: `nox -s serve -- 04` (`--target reference`)."""
+    _install(session)
+    session.run("python", "-m", "grading.learner", "serve", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
+def watch(session: nox.Session) -> None:
+    """Re-grade the exercise you work on at each save: `nox -s watch` (`-- 04`, `-- --manual`)."""
+    _install(session)
+    session.run("python", "-m", "grading.watch", *session.posargs, env=ENV)
+
+
+@nox.session(name="pytest", reuse_venv=True)
+def pytest_(session: nox.Session) -> None:
+    """Run exercise 11's own tests (your test_app.py): `nox -s pytest -- 11` (`-- 11 -k total`)."""
+    _install(session)
+    session.run("python", "-m", "grading.learner", "pytest", *(session.posargs or ["11"]), env=ENV)
 
 
 @nox.session(reuse_venv=True)
@@ -93,6 +116,21 @@ def lowest(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def watchbench(session: nox.Session) -> None:
+    """Save-to-verdict time of `nox -s watch` through a pseudo-terminal: `-- 01 04 13 [--repeat N]`."""
+    _install(session, *DEV)
+    session.run("python", "-m", "kit.watchbench", *session.posargs, env=ENV)
+
+
+@nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
+    """ruff over the engine, the kit, graders, reference and tests (config in pyproject.toml)."""
     session.install("ruff")
     session.run("ruff", "check", "grading", "kit", "graders", "reference", "tests", "noxfile.py")
+
+
+@nox.session(reuse_venv=True)
+def new(session: nox.Session) -> None:
+    """Scaffold a new exercise in exercises/, reference/, graders/ and tests/corpus/: `nox -s new -- 14_streaming`."""
+    _install(session)
+    session.run("python", "-m", "kit.new", *session.posargs, env=ENV)

@@ -30,15 +30,15 @@ def main() -> int:
         if found is None:
             reason = (f"no exercise folder (such as {known[0]}/) in your submission. Upload your repository, "
                       "or its exercises/ folder, keeping the NN_slug/ folder names.")
-            gradescope.write(gradescope.failure_payload(reason), results)
+            gradescope.write_failure(reason, results)
             return 0
         print(f"autograder: grading {found}", flush=True)
         code = cli.main(["--target", str(found), "--gradescope", str(results), "--verbose"])
         if code == 2:
-            gradescope.write(gradescope.failure_payload("the grader refused the submission (see the log)"), results)
+            gradescope.write_failure("the grader refused the submission (see the log)", results)
     except BaseException:  # noqa: BLE001  # whatever happens, Gradescope gets a results.json
         traceback.print_exc()
-        gradescope.write(gradescope.failure_payload("the autograder failed; please tell your instructor."), results)
+        gradescope.write_failure("the autograder failed; please tell your instructor.", results)
     return 0
 
 

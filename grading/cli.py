@@ -3,9 +3,9 @@
 Exit status: 0 when every graded test passed, 1 when some failed, 2 (with a one-line
 reason on stderr) when grading could not run at all.
 
-Reports (any combination): --json, --gradescope, --junit, --classroom, --summary. All are
-rendered by the parent process from the results model after every worker has ended, so
-nothing a submission prints reaches them.
+Reports (any combination): one option per format in grading.reporters (see
+:func:`grading.reporters.formats`). All are rendered by the parent process from the results
+model after every worker has ended, so nothing a submission prints reaches them.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from grading import progress
 from grading.integrity import edited_graders
 from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT
 
 # Imported before any submission runs: a submission cannot swap the code that reports on it.
-from grading.reporters import classroom, gradescope, json_report, junit, markdown, redact_hidden
+from grading.reporters import formats, redact_hidden
 from grading.reporters.terminal import TerminalReporter
 from grading.results import GradeReport
 from grading.run import grade_many
@@ -48,13 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true", help="show every failing test's feedback")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary table")
     reports = p.add_argument_group("reports")
-    reports.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    reports.add_argument("--gradescope", type=Path, metavar="PATH", help="write Gradescope's results.json")
-    reports.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
-    reports.add_argument("--classroom", action="store_true",
-                         help="set the GitHub Classroom step output `result` (appended to $GITHUB_OUTPUT)")
-    reports.add_argument("--summary", type=Path, metavar="PATH",
-                         help="append a Markdown summary, e.g. to \"$GITHUB_STEP_SUMMARY\"")
+    for reporter in formats():
+        fmt = reporter.format
+        if fmt.env:
+            reports.add_argument(fmt.flag, action="store_true", help=fmt.help)
+        else:
+            reports.add_argument(fmt.flag, type=Path, metavar="PATH", help=fmt.help)
     reports.add_argument("--hide-hidden", action="store_true",
                          help="hidden tests show only task, status and hint (for learner-facing CI output)")
     reports.add_argument("--check-graders", type=Path, metavar="REPO",
@@ -75,8 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             raise TargetError("there are no exercises to grade")
         if args.jobs < 1 or args.time_limit <= 0:
             raise TargetError("--jobs and --time-limit must be positive")
-        if args.classroom and "GITHUB_OUTPUT" not in github:
-            raise TargetError("--classroom needs $GITHUB_OUTPUT (it is set inside a GitHub Actions step)")
+        for reporter in formats():
+            fmt = reporter.format
+            if fmt.env and getattr(args, fmt.dest) and fmt.env not in github:
+                raise TargetError(f"{fmt.flag} needs ${fmt.env} (it is set inside a GitHub Actions step)")
     except TargetError as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return 2
@@ -117,17 +119,16 @@ def workflow_commands_stopped() -> Iterator[None]:
 
 def write_reports(report: GradeReport, args: argparse.Namespace, github: dict[str, str],
                   warnings: list[str]) -> None:
-    if args.json:
-        json_report.write(report, args.json)
-    if args.gradescope:
-        gradescope.write(gradescope.payload(report), args.gradescope)
+    """Every requested report, from the one results model; learner-facing formats get hidden
+    tests redacted under --hide-hidden."""
     shown = redact_hidden(report) if args.hide_hidden else report
-    if args.junit:
-        junit.write(shown, args.junit)
-    if args.summary:
-        markdown.write(shown, args.summary, warnings)
-    if args.classroom:
-        classroom.write(shown, Path(github["GITHUB_OUTPUT"]))
+    for reporter in formats():
+        fmt = reporter.format
+        requested = getattr(args, fmt.dest)
+        if not requested:
+            continue
+        dest = Path(github[fmt.env]) if fmt.env else requested
+        reporter.write(report if fmt.shows_hidden else shown, dest, warnings)
 
 
 def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespace) -> GradeReport:
@@ -138,4 +139,6 @@ def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespa
                         on_start=None if quiet else (lambda job: reporter.started(job.exercise)),
                         on_done=None if quiet else (lambda job, result: reporter.finished(result)))[""]
     reporter.summary(redact_hidden(report) if args.hide_hidden else report)
+    if not quiet and (where := progress.after_grade(report, target, exercise_ids(graders))):
+        reporter.console.print(where)
     return report

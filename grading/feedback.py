@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from grading.probes.paths import LearnerFiles
+from grading.probes.frames import place, relative, resolved
 
 
 class Feedback(AssertionError):
@@ -43,12 +43,17 @@ def check(condition: object, observed: str, expected: str, hint: str = "", detai
 
 def where_in(exc: BaseException, roots: list[Path]) -> str:
     """The innermost frame of ``exc`` that lies in one of ``roots``: 'app.py, line 12, in f'."""
-    learner_files = LearnerFiles(roots)
+    resolved_roots = resolved(roots)
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        rel = learner_files.relative(frame.filename)
-        if rel is not None:
-            return f"{rel}, line {frame.lineno}, in {frame.name}"
+        filename = str(Path(frame.filename).resolve())
+        if relative(filename, resolved_roots) is not None:
+            return place(filename, frame.lineno, frame.name, resolved_roots)
     return ""
+
+
+def is_test_timeout(exc: BaseException) -> bool:
+    """Whether pytest-timeout ended the test (it fails it with "Timeout >20.0s")."""
+    return type(exc).__name__ == "Failed" and "Timeout" in str(exc)
 
 
 def describe_exception(exc: BaseException, roots: list[Path]) -> str:
@@ -60,8 +65,8 @@ def describe_exception(exc: BaseException, roots: list[Path]) -> str:
         text += f" {lines[1].strip()}"
     if len(text) > 300:
         text = text[:300] + "…"
-    place = where_in(exc, roots)
-    text = f"{text} ({place})" if place else text
+    where = where_in(exc, roots)
+    text = f"{text} ({where})" if where else text
     if "<coroutine object" in raw:
         text += " — a coroutine object reached FastAPI: a missing `await`?"
     return text
@@ -71,11 +76,10 @@ def explain(exc: BaseException, roots: list[Path], timeout: float | None = None)
     """The message for whatever ended a test."""
     if isinstance(exc, Feedback):
         return exc.render()
-    name = type(exc).__name__
     text = str(exc)
-    if "Timeout" in text and name == "Failed":
-        place = where_in(exc, roots)
-        stuck = f", stuck at {place}" if place else ""
+    if is_test_timeout(exc):
+        where = where_in(exc, roots)
+        stuck = f", stuck at {where}" if where else ""
         return (
             f"Observed: the test did not finish within its time limit ({timeout or '?'} s){stuck}.\n"
             "Expected: every request to finish promptly.\n"

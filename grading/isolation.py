@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading.results import ExerciseResult, TestResult
+from grading.results import Event, ExerciseResult, TestResult
+from grading.spec import is_hidden_path
 from grading.target import KIT_ROOT
 
 TEST_TIMEOUT = 20.0  # per test, pytest-timeout; the requests themselves time out sooner
@@ -67,7 +68,7 @@ def preload() -> None:
 
 def _pytest_args(job: Job, results: Path) -> list[str]:
     files = sorted(str(p) for p in job.graders.glob("test_*.py")
-                   if job.include_hidden or not p.name.startswith("test_hidden"))
+                   if job.include_hidden or not is_hidden_path(p.name))
     # Options as single `--opt=value` tokens and the plugin named up front: pytest's early
     # argument scan would otherwise take the target folder for a test path and load a
     # conftest.py planted in the submission. conftest files load only under graders/.
@@ -139,8 +140,7 @@ def estimated_cost(graders: Path) -> float:
 
 
 def run_jobs(jobs: list[Job], parallel: int = 1,
-             on_start: Callable[[Job], None] | None = None,
-             on_tick: Callable[[], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
+             on_start: Callable[[Job], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
     """Run jobs, at most ``parallel`` at once, the longest first (so that no long one starts
     last and runs alone); yield (job, result) as each one finishes."""
     pending = sorted(jobs, key=lambda j: -estimated_cost(j.graders))
@@ -153,8 +153,6 @@ def run_jobs(jobs: list[Job], parallel: int = 1,
                     on_start(job)
                 running.append(_start(job))
             time.sleep(0.02)
-            if on_tick:
-                on_tick()
             for r in list(running):
                 pid, status = os.waitpid(r.pid, os.WNOHANG)
                 timed_out = False
@@ -195,14 +193,14 @@ def collect(r: _Running, status: int, timed_out: bool) -> ExerciseResult:
                 rec = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a torn last line from a killed worker
-            if rec["event"] in ("collected", "result"):
+            if rec["event"] in (Event.COLLECTED, Event.RESULT):
                 t = TestResult(**rec["test"])
                 tests[t.nodeid] = t
-                if rec["event"] == "result" and started == t.nodeid:
+                if rec["event"] == Event.RESULT and started == t.nodeid:
                     started = None
-            elif rec["event"] == "start":
+            elif rec["event"] == Event.START:
                 started = rec["nodeid"]
-            elif rec["event"] == "done":
+            elif rec["event"] == Event.DONE:
                 done = True
     result.output = _tail(r.scratch / "output.log")
     result.tests = list(tests.values())

@@ -14,14 +14,17 @@ import sys
 
 import pytest
 
-from grading.feedback import explain
+from grading import evidence
+from grading.feedback import explain, is_test_timeout
 from grading.fixtures import *  # noqa: F403  # the shared fixtures
 from grading.fixtures import target_root
-from grading.results import TestResult, record_of
+from grading.probes.unawaited import UnawaitedRecorder, diagnosis
+from grading.results import Event, TestResult, record_of
 from grading.spec import MARKER, spec_of, spec_problem
 from grading.target import KIT_ROOT
 
 _STATE_KEY = pytest.StashKey[dict]()
+_UNAWAITED_KEY = pytest.StashKey[UnawaitedRecorder]()
 
 # Forces the multiprocessing start method graded code gets (fork, spawn, forkserver), to grade
 # here as macOS and Windows (spawn) or Python 3.14's Linux (forkserver) would: `nox -s startmethods`.
@@ -49,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(points, task, hint, hidden=False): a graded test")
+    config.addinivalue_line("markers", "knobs(NAME=value, ...): set on the submission's module before its app starts")
     sys.dont_write_bytecode = True
     force_start_method()
     config.stash[_STATE_KEY] = {"results": {}, "sink": None}
@@ -63,7 +67,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         suites.close_all()
     sink = config.stash.get(_STATE_KEY, {}).get("sink")
     if sink:
-        _emit(config, {"event": "done"})
+        _emit(config, {"event": Event.DONE})
         sink.close()
 
 
@@ -108,12 +112,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             nodeid=item.nodeid,
         )
         session.config.stash[_STATE_KEY]["results"][item.nodeid] = result
-        _emit(session.config, {"event": "collected", "test": record_of(result)})
+        _emit(session.config, {"event": Event.COLLECTED, "test": record_of(result)})
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem) -> None:  # noqa: ANN001
-    _emit(item.config, {"event": "start", "nodeid": item.nodeid})
+    _emit(item.config, {"event": Event.START, "nodeid": item.nodeid})
+    # A forgotten `await` leaves only a warning: watch for it in every test of every exercise.
+    recorder = UnawaitedRecorder([target_root(item.config) / item.path.parent.name])
+    recorder.start()
+    item.stash[_UNAWAITED_KEY] = recorder
+    evidence.begin()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -135,13 +144,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         else:
             roots = [target_root(item.config) / item.path.parent.name]
             msg = explain(exc, roots, timeout=_timeout_of(item))
-            is_timeout = "time limit" in msg and type(exc).__name__ == "Failed"
-            result.status = "timeout" if is_timeout else ("failed" if isinstance(exc, AssertionError) else "error")
+            failed = "failed" if isinstance(exc, AssertionError) else "error"
+            result.status = "timeout" if is_test_timeout(exc) else failed
             result.message = msg
         # Keep pytest's own report short: the message is what learners read.
         report.longrepr = result.message
     if call.when == "teardown":
-        _emit(item.config, {"event": "result", "test": record_of(result)})
+        result.evidence = evidence.collect()
+        recorder = item.stash.get(_UNAWAITED_KEY, None)
+        failing = result.status in ("failed", "error", "timeout")
+        found = recorder.stop(thorough=failing) if recorder is not None else []
+        if found and failing:
+            # The cause goes first: the assertion that failed is only its consequence.
+            result.message = f"{diagnosis(found)}\n{result.message}"
+            report.longrepr = result.message
+        _emit(item.config, {"event": Event.RESULT, "test": record_of(result)})
     return report
 
 
@@ -153,8 +170,3 @@ def _timeout_of(item: pytest.Item) -> float | None:
         return float(item.config.getini("timeout") or 0) or None
     except (ValueError, KeyError):
         return None
-
-
-def results_of(config: pytest.Config) -> list[TestResult]:
-    return list(config.stash[_STATE_KEY]["results"].values())
-

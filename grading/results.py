@@ -1,12 +1,14 @@
 """The results model: one tree that every reporter renders.
 
 A run grades exercises; an exercise holds tests. Scores are derived here, never by a
-reporter, so every output format agrees with every other one.
+reporter, so every output format agrees with every other one. (The kit's JSON form of this
+model is grading.reporters.json_report's.)
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 Status = Literal["passed", "failed", "error", "timeout", "skipped"]
@@ -26,6 +28,9 @@ class TestResult:
     message: str = ""
     duration: float = 0.0
     nodeid: str = ""
+    # What the probes measured, as data (see grading.evidence): upstream calls with their
+    # times, blocking calls with the learner's line, the event loop's lag.
+    evidence: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -95,65 +100,17 @@ class GradeReport:
     def tests(self) -> list[tuple[ExerciseResult, TestResult]]:
         return [(e, t) for e in self.exercises for t in e.tests]
 
-    def to_dict(self) -> dict:
-        return {
-            "target": self.target,
-            "score": _num(self.score),
-            "max_score": _num(self.max_score),
-            "duration": round(self.duration, 3),
-            "exercises": [
-                {
-                    "id": e.id,
-                    "score": _num(e.score),
-                    "max_score": _num(e.max_score),
-                    "status": e.status,
-                    "problem": e.problem,
-                    "duration": round(e.duration, 3),
-                    "tests": [
-                        {
-                            "name": t.name,
-                            "task": t.task,
-                            "score": _num(t.score),
-                            "max_score": _num(t.counted_max),
-                            "status": t.status,
-                            "visibility": t.visibility,
-                            "message": t.message,
-                            "hint": t.hint,
-                            "duration": round(t.duration, 3),
-                        }
-                        for t in e.tests
-                    ],
-                }
-                for e in self.exercises
-            ],
-        }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> GradeReport:
-        report = cls(target=data.get("target", ""), duration=data.get("duration", 0.0))
-        for e in data["exercises"]:
-            ex = ExerciseResult(id=e["id"], problem=e.get("problem", ""), duration=e.get("duration", 0.0))
-            for t in e["tests"]:
-                ex.tests.append(
-                    TestResult(
-                        name=t["name"],
-                        max_score=t["max_score"],
-                        task=t.get("task", 0),
-                        hint=t.get("hint", ""),
-                        visibility=t.get("visibility", "public"),
-                        status=t["status"],
-                        message=t.get("message", ""),
-                        duration=t.get("duration", 0.0),
-                    )
-                )
-            report.exercises.append(ex)
-        return report
+class Event(StrEnum):
+    """The results stream: one JSON line per event, ``{"event": ..., ...}``, written by the
+    plugin in the worker and read by grading.isolation.collect in the parent."""
+
+    COLLECTED = "collected"  # {"test": <record_of(test)>}, status "error", message "not run"
+    START = "start"  # {"nodeid": ...}: a test began (a worker that dies now is blamed on it)
+    RESULT = "result"  # {"test": <record_of(test)>}, after its teardown
+    DONE = "done"  # pytest ended normally
 
 
 def record_of(result: TestResult) -> dict:
     """One test as a JSON line, the worker-to-parent wire format."""
     return asdict(result)
-
-
-def _num(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else round(x, 2)

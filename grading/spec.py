@@ -9,14 +9,20 @@ student copy can leave those files out; the plugin refuses a mismatch.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
 MARKER = "graded"
-HIDDEN_FILE = re.compile(r"^test_hidden.*\.py$")
+# A grader file or folder whose name starts with one of these is hidden: never in the
+# student copy, run only where hidden tests are graded, and its tests declare hidden=True.
+HIDDEN_PREFIXES = ("test_hidden", "hidden")
+
+
+def is_hidden_path(path: str | PurePath) -> bool:
+    """Whether a grader path (relative to graders/, or a bare file name) is hidden from learners."""
+    return any(part.startswith(HIDDEN_PREFIXES) for part in PurePath(path).parts)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def spec_problem(item: pytest.Item) -> str | None:
     spec = spec_of(item)
     if spec is None:
         return f"{item.name} has no @graded(points=..., task=..., hint=...) declaration"
-    in_hidden_file = bool(HIDDEN_FILE.match(Path(str(item.fspath)).name))
+    in_hidden_file = is_hidden_path(Path(str(item.fspath)).name)
     if spec.hidden != in_hidden_file:
         where = "a test_hidden*.py file" if spec.hidden else "a public test file"
         return f"{item.name} is declared hidden={spec.hidden} but must then live in {where}"

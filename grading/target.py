@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from grading.feedback import Feedback, describe_exception
+from grading.feedback import Feedback, describe_exception, is_test_timeout
 
 EXERCISE_DIR = re.compile(r"^\d\d_[a-z0-9_]+$")
 KIT_ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,7 @@ def load_submission(exercise_dir: Path, module: str = "app") -> ModuleType:
             f"{module}.py to import cleanly",
         ) from None
     except BaseException as exc:
-        if type(exc).__name__ == "Failed" and "Timeout" in str(exc):
+        if is_test_timeout(exc):
             _hung_at_import[exercise_dir] = f"importing {module}.py never finished (time limit hit)"
         raise
     if module == "app" and not callable(getattr(mod, "app", None)):

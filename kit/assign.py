@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from grading.integrity import MANIFEST, manifest_text
+from grading.spec import is_hidden_path
 from grading.target import KIT_ROOT, TargetError, exercise_ids, select
 
 OUTPUTS = ("student", "private", "autograder.zip")
@@ -30,7 +31,7 @@ OUTPUTS = ("student", "private", "autograder.zip")
 
 def is_hidden(rel: PurePosixPath) -> bool:
     """A grader path (relative to graders/) that learners must not see."""
-    return any(part.startswith(("hidden", "test_hidden")) for part in rel.parts)
+    return is_hidden_path(rel)
 
 
 def _junk(rel: PurePosixPath) -> bool:
@@ -86,7 +87,7 @@ def grade(session: nox.Session) -> None:
     session.run("python", "-m", "grading", *session.posargs, env={"PYTHONDONTWRITEBYTECODE": "1"})
 '''
 
-GITIGNORE = "__pycache__/\n*.pyc\n.nox/\n.venv/\n"
+GITIGNORE = "__pycache__/\n*.pyc\n.nox/\n.venv/\n/.progress.json\n/.backups/\n/.watch/\n"
 
 CLASSROOM_WORKFLOW = '''# GitHub Classroom autograding, written by the kit's `nox -s assign`.
 # On every push: grade exercises/ with the instructor's graders, public and hidden, checked

@@ -12,6 +12,9 @@ Each ``tests/corpus/NN_slug/<variant>/`` holds ``expected.toml``:
     old = "..."                                  # must occur exactly once
     new = "..."
 
+    [says]                                       # optional: text a failing test's feedback
+    test_name = "..."                            # must contain (the cause it names)
+
 and, besides or instead of edits, whole files laid over the base (a test file written from
 scratch, say). The corpus tests, ``bench --class`` and instructors' own checks build a
 variant's submission with ``lay_out``.

@@ -9,7 +9,11 @@
    README's ``## Tasks`` (each ``TODO(n)`` is one of them too); every task is tested;
 3. the reference scores full marks;
 4. the untouched skeleton scores zero: every graded test fails on it;
-5. ``--repeat N`` grades the reference N times and lists any test that ever failed.
+5. ``--repeat N`` grades the reference N times and lists any test that ever failed;
+6. the top README's ``## Exercises`` list names exactly the exercises of graders/;
+7. ``--coverage`` grades the corpus: for each graded test, the mistakes that fail it; a
+   test no mistake fails is unproven (it may not grow beyond tests/unproven.txt), a mistake
+   that fails no test is a defect (kit/coverage.py).
 
 Reference and skeleton are graded by the engine itself (``batch.grade_many``), in one
 batch. Each check is a function returning problems (one line each), so the kit's own
@@ -25,7 +29,9 @@ from pathlib import Path
 
 from grading.isolation import DEFAULT_JOBS
 from grading.results import GradeReport
+from grading.spec import is_hidden_path
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
+from kit.coverage import read_baseline, table
 
 TREES = ("exercises", "reference", "graders")
 # `#` for Python and shell, `//` for JavaScript, `<!--` for HTML.
@@ -145,10 +151,27 @@ def layout_problems(kit: Path = KIT_ROOT, exercises: list[str] | None = None) ->
             problems.append(f"exercises/{ex}/README.md: no numbered list under a `## Tasks` heading")
         if tasks and todos - tasks:
             problems.append(f"exercises/{ex}: TODO({sorted(todos - tasks)[0]}) is not a task of README.md")
-        public = [p for p in graders.glob("test_*.py") if not p.name.startswith("test_hidden")]
+        public = [p for p in graders.glob("test_*.py") if not is_hidden_path(p.name)]
         if not public:
             problems.append(f"graders/{ex}: no public test_*.py grader")
     return problems
+
+
+README_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+\**`?(\d\d_[a-z0-9_]+)`?")
+
+
+def readme_list_problems(kit: Path = KIT_ROOT) -> list[str]:
+    """The top README's `## Exercises` list against graders/: one line per exercise missing
+    from it or listed without graders."""
+    readme = kit / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    section = re.search(r"^## Exercises\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if section is None:
+        return ["README.md: no `## Exercises` list (one `- `NN_slug`: what it teaches` line per exercise)"]
+    listed = [m.group(1) for line in section.group(1).splitlines() if (m := README_ITEM.match(line))]
+    known = exercise_ids(kit / "graders")
+    return ([f"README.md: {ex} is not in the `## Exercises` list" for ex in known if ex not in listed]
+            + [f"README.md: `## Exercises` lists {ex}, which has no graders/{ex}/" for ex in listed if ex not in known])
 
 
 def declaration_problems(report: GradeReport, kit: Path = KIT_ROOT) -> list[str]:
@@ -207,6 +230,29 @@ def flaky_tests(reports: list[GradeReport]) -> dict[str, list[str]]:
     return failures
 
 
+def mistake_coverage(exercises: list[str], jobs: int = DEFAULT_JOBS):
+    """Grade every corpus variant of ``exercises`` and tell which mistakes fail which test."""
+    import tempfile
+
+    from grading.run import grade_many
+    from kit import corpus
+    from kit.coverage import coverage, graded_of
+
+    chosen = corpus.variants(only=exercises)
+    with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
+        targets = {}
+        for v in chosen:
+            label = f"{v.parent.name}__{v.name}"
+            targets[label] = corpus.lay_out(v, Path(tmp) / label).parent
+        reports = grade_many(targets, exercises, parallel=jobs, present_only=True)
+    results = []
+    for v in chosen:
+        spec = corpus.expected(v)
+        report = reports[f"{v.parent.name}__{v.name}"].to_dict()
+        results.append(graded_of(v.name, v.parent.name, spec["kind"], report, spec.get("fails")))
+    return coverage(results)
+
+
 def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -218,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("exercises", nargs="*", help="exercises to check (default: all)")
     p.add_argument("--repeat", type=int, default=1, metavar="N", help="grade the reference N times, list flaky tests")
     p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs at once (default: %(default)s)")
+    p.add_argument("--coverage", action="store_true",
+                   help="grade the corpus too: for each graded test, the corpus mistakes that fail it")
     args = p.parse_args(argv)
     console = Console(highlight=False)
     try:
@@ -239,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
     section("layout: exercises/, reference/ and graders/ mirror each other; skeletons differ only in TODO regions",
             layout_problems(KIT_ROOT, chosen if args.exercises else None))
+    section("README.md: its `## Exercises` list matches graders/", readme_list_problems(KIT_ROOT))
     console.print(f"[dim]… grading reference/ and exercises/ ({len(chosen)} exercise(s), {args.jobs} at a time)[/dim]")
     reports = grade_many({"reference": KIT_ROOT / "reference", "skeleton": KIT_ROOT / "exercises"}, chosen,
                          parallel=args.jobs)
@@ -256,6 +305,16 @@ def main(argv: list[str] | None = None) -> int:
         flaky = flaky_tests(runs)
         section(f"reference stable over {args.repeat} runs",
                 [f"{name}: failed {len(msgs)}/{args.repeat}: {msgs[0]}" for name, msgs in sorted(flaky.items())])
+    if args.coverage:
+        console.print("[dim]… grading the corpus (mistake coverage)[/dim]")
+        cov = mistake_coverage(chosen, args.jobs)
+        for line in table(cov):
+            console.print(escape(line))
+        section("every corpus mistake fails at least one graded test",
+                [f"{m}: fails no graded test (a corpus defect, or a grader gap)" for m in cov.idle_mistakes])
+        grown = sorted(set(cov.unproven) - read_baseline())
+        section(f"no graded test unproven beyond tests/unproven.txt ({len(cov.unproven)} unproven)",
+                [f"{k}: no corpus mistake fails it (add one, or list it in tests/unproven.txt)" for k in grown])
     for line in skipped(reports["reference"]):
         console.print(f"[yellow]![/yellow] skipped here, so not verified: {escape(line)}")
     console.print("[bold red]verify: problems found[/]" if failed else "[bold green]verify: all checks passed[/]")

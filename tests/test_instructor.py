@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from grading.reporters import json_report
 from grading.results import ExerciseResult, GradeReport, TestResult
+from grading.spec import is_hidden_path
 from kit import verify
 
 from conftest import KIT
@@ -31,15 +33,15 @@ def test_verify_layout_mirrors_and_todo_regions():
 
 
 def test_verify_declarations(reference_run):
-    assert verify.declaration_problems(GradeReport.from_dict(reference_run.report), KIT) == []
+    assert verify.declaration_problems(json_report.from_dict(reference_run.report), KIT) == []
 
 
 def test_verify_reference_full_marks(reference_run):
-    assert verify.reference_problems(GradeReport.from_dict(reference_run.report)) == []
+    assert verify.reference_problems(json_report.from_dict(reference_run.report)) == []
 
 
 def test_verify_skeleton_zero(skeleton_run):
-    assert verify.skeleton_problems(GradeReport.from_dict(skeleton_run.report)) == []
+    assert verify.skeleton_problems(json_report.from_dict(skeleton_run.report)) == []
 
 
 def test_verify_command_on_one_exercise_with_repeat():
@@ -160,8 +162,7 @@ def _secret_lines() -> dict[str, str]:
     for tree in ("exercises", "graders", "grading"):
         for path in (KIT / tree).rglob("*"):
             rel = path.relative_to(KIT / tree)
-            if path.is_file() and path.suffix in (".py", ".md", ".toml") and not any(
-                    p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+            if path.is_file() and path.suffix in (".py", ".md", ".toml") and not is_hidden_path(rel):
                 public.append(path.read_text(encoding="utf-8"))
     public_text = "\n".join(public)
     candidates: dict[str, str] = {}
@@ -170,7 +171,7 @@ def _secret_lines() -> dict[str, str]:
             candidates[line] = str(ref.relative_to(KIT))
     for path in (KIT / "graders").rglob("*"):
         rel = path.relative_to(KIT / "graders")
-        if path.is_file() and any(p.startswith(("hidden", "test_hidden")) for p in rel.parts):
+        if path.is_file() and is_hidden_path(rel):
             for line in path.read_text(encoding="utf-8").splitlines():
                 candidates[line.strip()] = f"graders/{rel}"
     return {line: src for line, src in candidates.items() if len(line) >= 25 and line not in public_text}
@@ -320,3 +321,39 @@ def test_gradebook_grades_a_class_with_zips_and_a_hanging_submission(tmp_path):
     rates = list(csv.DictReader(open(book / "pass_rates.csv", encoding="utf-8")))
     assert rates and all(r["exercise"] == ex for r in rates)
     assert {r["passed"] for r in rates} <= {"2", "1", "0"} and "Tests the class passed least" in run.stdout
+
+
+def test_readme_exercise_list_is_checked_against_graders(tmp_path):
+    assert verify.readme_list_problems(KIT) == []
+    (tmp_path / "graders" / "01_toy").mkdir(parents=True)
+    (tmp_path / "graders" / "02_more").mkdir()
+    (tmp_path / "README.md").write_text("# Kit\n\n## Exercises\n\n- `01_toy`: a toy\n- `03_gone`: removed\n\n## Next\n")
+    assert verify.readme_list_problems(tmp_path) == [
+        "README.md: 02_more is not in the `## Exercises` list",
+        "README.md: `## Exercises` lists 03_gone, which has no graders/03_gone/"]
+
+
+@pytest.mark.timeout(300)  # grades four submissions
+def test_new_scaffolds_an_exercise_that_verifies(tmp_path):
+    from grading.run import grade_many
+    from kit import corpus, new
+
+    kit = tmp_path / "kit"
+    (kit / "graders").mkdir(parents=True)
+    (kit / "graders" / "conftest.py").write_text((KIT / "graders" / "conftest.py").read_text())
+    written = new.scaffold("14_streaming", "Streaming", kit)
+    assert {p.relative_to(kit).parts[0] for p in written} == {"exercises", "reference", "graders", "tests"}
+    assert verify.layout_problems(kit) == []
+    with pytest.raises(FileExistsError):
+        new.scaffold("14_streaming", "Streaming", kit)
+    for variant in corpus.variants(kit / "tests" / "corpus"):
+        corpus.lay_out(variant, tmp_path / variant.name, kit)
+    reports = grade_many({"reference": kit / "reference", "skeleton": kit / "exercises",
+                          **{v.name: tmp_path / v.name for v in corpus.variants(kit / "tests" / "corpus")}},
+                         graders=kit / "graders", parallel=2)
+    assert verify.declaration_problems(reports["reference"], kit) == []
+    assert verify.reference_problems(reports["reference"]) == []
+    assert verify.skeleton_problems(reports["skeleton"]) == []
+    for variant in corpus.variants(kit / "tests" / "corpus"):
+        failed = sorted(t.name for _, t in reports[variant.name].tests() if not t.passed)
+        assert failed == sorted(corpus.expected(variant)["fails"]), variant.name

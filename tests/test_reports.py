@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.reporters import classroom, gradescope, junit, markdown
+from grading.reporters import classroom, exercism, formats, gradescope, json_report, junit, markdown, prairielearn
 from grading.results import GradeReport
 
 from conftest import KIT
@@ -123,9 +123,75 @@ def assert_valid_classroom(data: dict, report: GradeReport) -> None:
     assert (data["status"] == "pass") == report.all_passed
 
 
+def assert_valid_exercism(data: dict, report: GradeReport) -> None:
+    """Exercism's test-runner interface, version 3: the fields it names, their types and caps."""
+    assert data["version"] == 3
+    assert data["status"] in ("pass", "fail", "error")
+    assert (data["status"] == "pass") == report.all_passed
+    if data["status"] == "error":
+        assert isinstance(data["message"], str) and data["message"]
+    else:
+        assert data.get("message") is None
+    assert isinstance(data["tests"], list)
+    graded = [(e, t) for e, t in report.tests() if t.status != "skipped"]
+    assert [t["name"] for t in data["tests"]] == [f"{e.id} › {t.name}" for e, t in graded]  # graded order
+    for entry, (_, t) in zip(data["tests"], graded, strict=True):
+        assert set(entry) <= {"name", "status", "message", "output", "test_code", "task_id"}, entry
+        assert isinstance(entry["name"], str) and entry["name"]
+        assert entry["status"] == {"passed": "pass", "failed": "fail"}.get(t.status, "error")
+        assert entry.get("message") is None or isinstance(entry["message"], str)
+        assert len(entry.get("output") or "") <= 500
+        assert isinstance(entry["test_code"], str)
+        assert entry["task_id"] == t.task and isinstance(entry["task_id"], int)
+
+
+def assert_valid_prairielearn(data: dict, report: GradeReport) -> None:
+    """PrairieLearn's external-grader results: the fields externalGrading.md names."""
+    assert isinstance(data["gradable"], bool)
+    assert isinstance(data["score"], int | float) and 0 <= data["score"] <= 1
+    assert isinstance(data["message"], str) and isinstance(data["output"], str)
+    for t in data["tests"]:
+        assert {"name", "points", "max_points", "message", "output", "description"} <= t.keys(), t
+        assert isinstance(t["name"], str) and t["name"]
+        assert 0 <= t["points"] <= t["max_points"]
+        assert all(isinstance(t[k], str) for k in ("message", "output", "description"))
+    if data["gradable"]:
+        assert sum(t["points"] for t in data["tests"]) == report.score
+        assert sum(t["max_points"] for t in data["tests"]) == report.max_score
+        assert data["score"] == pytest.approx(report.score / report.max_score, abs=1e-4)
+    assert len(json.dumps(data)) < 1_000_000  # the file's size limit
+
+
+@pytest.mark.parametrize("which", ["reference_run", "skeleton_run"])
+def test_exercism_and_prairielearn_payloads_validate_on_the_kit(which, request):
+    report = json_report.from_dict(request.getfixturevalue(which).report)
+    assert_valid_exercism(exercism.payload(report), report)
+    assert_valid_prairielearn(prairielearn.payload(report), report)
+    full = which == "reference_run"
+    assert (exercism.payload(report)["status"] == "pass") == full
+    assert (prairielearn.payload(report)["score"] == 1) == full
+
+
+def test_exercism_output_is_capped_as_its_specification_says():
+    assert exercism.capped("x" * 500) == "x" * 500
+    long = exercism.capped("x" * 5000)
+    assert len(long) == 500 and long.endswith("Output was truncated. Please limit to 500 chars")
+
+
+def test_every_format_is_registered_once_with_its_flag():
+    flags = [r.format.flag for r in formats()]
+    assert len(flags) == len(set(flags))
+    assert {"--json", "--gradescope", "--junit", "--summary", "--classroom", "--exercism",
+            "--prairielearn"} <= set(flags)
+    # What learners read redacts hidden tests; the kit's JSON and Gradescope (which hides them itself) keep them.
+    shows = {r.format.flag: r.format.shows_hidden for r in formats()}
+    assert shows["--json"] and shows["--gradescope"]
+    assert not any(shows[f] for f in ("--junit", "--summary", "--classroom", "--exercism", "--prairielearn"))
+
+
 @pytest.mark.parametrize("which", ["reference_run", "skeleton_run"])
 def test_gradescope_and_classroom_payloads_validate_on_the_kit(which, request):
-    report = GradeReport.from_dict(request.getfixturevalue(which).report)
+    report = json_report.from_dict(request.getfixturevalue(which).report)
     assert_valid_gradescope(gradescope.payload(report), report)
     payload = classroom.payload(report)
     assert_valid_classroom(payload, report)
@@ -135,7 +201,7 @@ def test_gradescope_and_classroom_payloads_validate_on_the_kit(which, request):
 
 
 def test_junit_counts_agree_with_the_results(skeleton_run, tmp_path):
-    report = GradeReport.from_dict(skeleton_run.report)
+    report = json_report.from_dict(skeleton_run.report)
     junit.write(report, tmp_path / "j.xml")
     root = ET.parse(tmp_path / "j.xml").getroot()
     tests = [t for _, t in report.tests()]
@@ -160,7 +226,7 @@ def test_every_report_at_once_and_none_can_be_forged(tmp_path):
                 "--junit", str(out / "junit.xml"), "--classroom", "--summary", str(out / "summary.md")],
                env={"GITHUB_OUTPUT": str(out / "github_output"), "GITHUB_ACTIONS": "true"})
     assert run.returncode == 1, run.stderr
-    report = GradeReport.from_dict(json.loads((out / "r.json").read_text()))
+    report = json_report.from_dict(json.loads((out / "r.json").read_text()))
     # VALUE is a forged string: test_value_is_42 and the hidden int check fail, NAME passes.
     assert (report.score, report.max_score) == (1, 6)
 
@@ -190,16 +256,32 @@ def test_every_report_at_once_and_none_can_be_forged(tmp_path):
     assert any("set-output" in ln for ln in lines)  # the feedback did quote it
 
 
+def test_exercism_and_prairielearn_through_the_command_line(tmp_path):
+    graders, target = _toy_kit(tmp_path)
+    run = _run(["--graders", str(graders), "--target", str(target), "-q", "--json", str(tmp_path / "r.json"),
+                "--exercism", str(tmp_path / "e.json"), "--prairielearn", str(tmp_path / "p.json")])
+    assert run.returncode == 1, run.stderr
+    report = json_report.from_dict(json.loads((tmp_path / "r.json").read_text()))
+    ex = json.loads((tmp_path / "e.json").read_text())
+    assert_valid_exercism(ex, report)
+    assert ex["status"] == "fail" and [t["status"] for t in ex["tests"]].count("pass") == 1
+    pl = json.loads((tmp_path / "p.json").read_text())
+    assert_valid_prairielearn(pl, report)
+    assert pl["gradable"] and pl["score"] == pytest.approx(1 / 6, abs=1e-4)
+
+
 def test_hidden_tests_can_be_redacted_for_learner_facing_ci(tmp_path):
     graders, target = _toy_kit(tmp_path)
     (tmp_path / "gh").write_text("")
     run = _run(["--graders", str(graders), "--target", str(target), "-v", "--hide-hidden", "--classroom",
-                "--summary", str(tmp_path / "s.md"), "--gradescope", str(tmp_path / "g.json")],
+                "--summary", str(tmp_path / "s.md"), "--gradescope", str(tmp_path / "g.json"),
+                "--exercism", str(tmp_path / "e.json"), "--prairielearn", str(tmp_path / "p.json")],
                env={"GITHUB_OUTPUT": str(tmp_path / "gh")})
     assert run.returncode == 1
     summary = (tmp_path / "s.md").read_text()
     payload = _decode_output(tmp_path / "gh")
-    for text in (summary, json.dumps(payload), run.stdout):
+    for text in (summary, json.dumps(payload), run.stdout, (tmp_path / "e.json").read_text(),
+                 (tmp_path / "p.json").read_text()):
         assert "secret_probe" not in text and "is a str" not in text
         assert "hidden test 1 (task 1)" in text
     assert "VALUE is an int." in summary  # the hint stays

@@ -1,6 +1,6 @@
 """Exercise 03: async HTTP requests. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /proxy/items/1
+Run it: nox -s serve -- 03   (from the kit's root), then open /proxy/items/1
 (api.example.com is a placeholder: without a real API behind UPSTREAM_URL you get a 502).
 """
 

@@ -1,6 +1,6 @@
 """Exercise 04: several async operations at once. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /dashboard
+Run it: nox -s serve -- 04   (from the kit's root), then open /dashboard
 (api.example.com is a placeholder: without a real API behind UPSTREAM_URL you get a 502).
 """
 

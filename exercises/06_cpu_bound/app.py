@@ -1,6 +1,6 @@
 """Exercise 06: CPU-bound work without freezing the server. See README.md for the tasks.
 
-Run it: uvicorn app:app   (from this folder), then open /fibonacci/32 and, meanwhile, /health
+Run it: nox -s serve -- 06   (from the kit's root), then open /fibonacci/32 and, meanwhile, /health
 """
 
 import asyncio

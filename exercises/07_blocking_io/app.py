@@ -1,6 +1,6 @@
 """Exercise 07: blocking file I/O inside async code. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), open /items/42, then read access.log
+Run it: nox -s serve -- 07   (from the kit's root), open /items/42, then read access.log
 """
 
 import asyncio

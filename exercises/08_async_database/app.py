@@ -1,6 +1,6 @@
 """Exercise 08: an async database client. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /docs and create a user.
+Run it: nox -s serve -- 08   (from the kit's root), then open /docs and create a user.
 """
 
 import sqlite3

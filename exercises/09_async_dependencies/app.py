@@ -1,6 +1,6 @@
 """Exercise 09: async dependencies with `yield`. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /items and /items/fail
+Run it: nox -s serve -- 09   (from the kit's root), then open /items and /items/fail
 """
 
 from collections.abc import AsyncIterator

@@ -1,6 +1,6 @@
 """Exercise 10: WebSockets. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open http://127.0.0.1:8000/
+Run it: nox -s serve -- 10   (from the kit's root), then open http://127.0.0.1:8000/
 """
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect

@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-from grading import check, expect_status, graded
-from grading.probes.blocking import LoopLagMonitor
+from grading import LoopLagMonitor, check, expect_status, graded
 
 
 @pytest.fixture

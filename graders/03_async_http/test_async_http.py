@@ -3,19 +3,12 @@ what it answers. Every httpx client your code builds is recorded (when, where, w
 arguments), so "one client for the app's lifetime" is checked directly."""
 
 import httpx
-import pytest
 
 from grading import check, expect_status, graded
-from grading.probes.clients import record_clients
+
+from conftest import get_ok
 
 ITEM = {"id": 7, "name": "lamp", "price": 12.5, "tags": ["home", "light"]}
-
-
-@pytest.fixture(autouse=True)
-def clients(exercise_dir):
-    """Records httpx clients built by the submission, from its import on."""
-    with record_clients([exercise_dir]) as recorder:
-        yield recorder
 
 
 def built_summary(clients) -> str:
@@ -23,13 +16,6 @@ def built_summary(clients) -> str:
         return "no httpx client was built"
     when = {"import": "at import", "start-up": "during start-up", "serving": "while serving"}
     return "; ".join(f"{b.kind} built {when.get(b.stage, b.stage)} ({b.where})" for b in clients.built)
-
-
-async def get_ok(client, upstream, item_id: int = 1) -> None:
-    """A valid request must work before an error case can earn points."""
-    upstream.route(f"/items/{item_id}", {"id": item_id})
-    response = await client.get(f"/proxy/items/{item_id}")
-    expect_status(response, 200, client.errors, "A valid item must be proxied first (upstream answered 200).")
 
 
 @graded(points=3, task=1, hint="Build the client once in lifespan and read it in the endpoint "

@@ -1,23 +1,10 @@
 """Hidden graders for 03_async_http: the same contract, probed harder."""
 
 import httpx
-import pytest
 
-from grading import check, expect_status, graded
-from grading.probes.clients import record_clients
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, graded
 
-
-@pytest.fixture(autouse=True)
-def clients(exercise_dir):
-    with record_clients([exercise_dir]) as recorder:
-        yield recorder
-
-
-async def get_ok(client, upstream, item_id: int = 1) -> None:
-    upstream.route(f"/items/{item_id}", {"id": item_id})
-    response = await client.get(f"/proxy/items/{item_id}")
-    expect_status(response, 200, client.errors, "A valid item must be proxied first (upstream answered 200).")
+from conftest import get_ok
 
 
 @graded(points=2, task=1, hidden=True, hint="`async with httpx.AsyncClient(...) as client:` around the lifespan's "
@@ -36,15 +23,17 @@ async def test_client_closed_on_shutdown(clients, submission, upstream, exercise
           "An open client keeps its connections (sockets) until the process dies.")
 
 
-@graded(points=1, task=2, hidden=True, hint="Every non-2xx status except 404, and every httpx.HTTPError "
-        "that is not a timeout, is a 502.")
+@graded(points=1, task=2, hidden=True, hint="Every non-2xx status except 404 (a 3xx redirect too: the client does "
+        "not follow it), and every httpx.HTTPError that is not a timeout, is a 502. `response.is_success` says 2xx.")
 async def test_other_upstream_failures_give_502(submission, upstream, client):
     await get_ok(client, upstream)
     upstream.route("/items/503", status=503)
     upstream.route("/items/401", status=401)
     upstream.route("/items/400", status=400)
+    upstream.route("/items/302", {"moved": True}, status=302)
     upstream.route("/items/77", error=httpx.ReadError)
     for item_id, what in ((503, "answered 503"), (401, "answered 401"), (400, "answered 400"),
+                          (302, "answered 302 (a redirect, not followed)"),
                           (77, "dropped the connection (httpx.ReadError)")):
         response = await client.get(f"/proxy/items/{item_id}")
         expect_status(response, 502, client.errors, f"The upstream {what}: answer 502.")

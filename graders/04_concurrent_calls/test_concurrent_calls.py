@@ -33,7 +33,7 @@ async def test_dashboard_combines_three_upstreams(submission, upstream, client):
     check(response.json() == want, f"GET /dashboard returned {str(response.json())[:200]}", f"{want}")
     paths = sorted(c.path for c in upstream.calls)
     check(paths == ["/products", "/sales", "/users"], f"upstream calls: {paths}",
-          "exactly one call each to /users, /products and /sales")
+          "exactly one call each to /users, /products and /sales, in any order")
 
 
 @graded(points=3, task=2, hint="Start all three requests before awaiting any: asyncio.gather(...) or "
@@ -45,8 +45,10 @@ async def test_dashboard_calls_upstreams_concurrently(submission, upstream, clie
     response = await client.get("/dashboard")
     took = loop.time() - start
     expect_status(response, 200, client.errors)
+    # The request's own time only when it says more than the calls' span.
+    extra = f"; the request took {took:.2f} s" if abs(took - upstream.span) >= 0.05 else ""
     check(upstream.max_in_flight == 3 and took < 0.4,
-          f"{upstream.concurrency_summary()}; the request took {took:.2f} s",
+          f"{upstream.concurrency_summary()}{extra}",
           "the 3 calls in flight together: about 0.3 s (the slowest upstream), not 0.6 s (the sum)",
           details="Upstream calls (time since the first started):\n" + upstream.timeline())
 
@@ -85,5 +87,7 @@ async def test_no_request_left_running_after_502(submission, upstream, client):
     check(not running, f"after the 502 was sent, {len(running)} upstream call(s) still running: "
           f"{', '.join(c.path for c in running)}",
           "no upstream request left running after the response (cancelled, or awaited before answering)",
-          "A request nobody waits for still holds a connection and keeps working for nothing.",
+          "A request nobody waits for still holds a connection and keeps working for nothing: run the calls "
+          "in an `asyncio.TaskGroup` (it cancels the others when one fails), or pass `return_exceptions=True` "
+          "to gather (it waits for every call).",
           details="Upstream calls:\n" + upstream.timeline())

@@ -16,11 +16,9 @@ machine does not change the verdict.
 import asyncio
 import time
 
-from grading import check, expect_status, graded
-from grading.probes.blocking import LoopLagMonitor
-from grading.probes.drivers import app_client
+from grading import LoopLagMonitor, app_client, check, expect_status, graded
 
-from pools import children, clock_tick, fib, fib_cpu_seconds, gone, record_pools
+from conftest import children, clock_tick, fib, fib_cpu_seconds, gone, record_pools
 
 
 @graded(points=1, task=2, hint="Return {\"n\": n, \"result\": <fib(n)>}; the work itself belongs in the pool.")

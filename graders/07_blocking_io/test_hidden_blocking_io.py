@@ -2,12 +2,9 @@
 
 import asyncio
 
-from grading import check, expect_status, graded
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, graded
 
-from logfile import LateThreads, log_path, read, settled
-
-__all__ = ["log_path"]  # a fixture, used by name
+from conftest import LateThreads, read, settled
 
 
 @graded(points=1, task=1, hidden=True, hint="An access log is only ever appended to: open it with mode \"a\", "

@@ -1,23 +1,13 @@
-"""Public graders for 08_async_database. Each test gets its own SQLite file in a tmp folder:
-the `database` fixture sets DATABASE_PATH on the module before `client` starts the app."""
+"""Public graders for 08_async_database. Each test gets its own SQLite file in a tmp folder
+(DATABASE_PATH, set before the app starts: see conftest.py)."""
 
-from pathlib import Path
 
-import pytest
 
 from grading import check, expect_status, graded
 
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
-GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
+from conftest import ADA, GRACE
+
 ALAN = {"name": "Alan Turing", "email": "alan@example.com"}
-
-
-@pytest.fixture
-def database(submission, tmp_path: Path) -> Path:
-    """A fresh DATABASE_PATH, set before the app starts (request it before `client`)."""
-    path = tmp_path / "users.db"
-    submission.DATABASE_PATH = str(path)
-    return path
 
 
 def same_user(body: object, want: dict, user_id: int | None = None) -> bool:

@@ -1,25 +1,16 @@
 """Hidden graders for 08_async_database: bound parameters, persistence across a restart,
 and nothing left holding the database file after shut-down."""
 
-from pathlib import Path
+import asyncio
 
 import pytest
 
-from grading import check, expect_status, fail, graded
-from grading.probes.drivers import app_client
+from grading import app_client, check, expect_status, fail, graded, load_submission
 from grading.probes.handles import CannotTell, open_handles
-from grading.target import load_submission
 
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
-GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
+from conftest import ADA, GRACE
+
 TRICKY = {"name": "O'Brien\"); DROP TABLE users;--", "email": "o'brien+1@example.com"}
-
-
-@pytest.fixture
-def database(submission, tmp_path: Path) -> Path:
-    path = tmp_path / "users.db"
-    submission.DATABASE_PATH = str(path)
-    return path
 
 
 def fields(user: object) -> object:
@@ -108,6 +99,21 @@ async def test_conflict_keeps_data_consistent(database, client):
     got = [fields(u) for u in response.json()] if isinstance(response.json(), list) else response.json()
     check(got == [ada, grace], f"after a 409 and another insert, GET /users returned {response.json()}",
           f"exactly {[ada, grace]}")
+
+
+@graded(points=1, task=2, hidden=True, hint="Let the database decide: a UNIQUE constraint on email, and the "
+        "insert's IntegrityError turned into a 409. A SELECT first, then an INSERT, leaves a gap in which another "
+        "request with the same email gets in.")
+async def test_two_identical_posts_at_once_create_one_user(database, client):
+    first, second = await asyncio.gather(client.post("/users", json=ADA), client.post("/users", json=ADA))
+    statuses = sorted([first.status_code, second.status_code])
+    listed = await client.get("/users")
+    expect_status(listed, 200, client.errors)
+    users = listed.json() if isinstance(listed.json(), list) else []
+    check(statuses == [201, 409] and len(users) == 1,
+          f"two identical POST /users at once answered {statuses}, and GET /users then listed {len(users)} "
+          f"user(s): {str(listed.json())[:160]}",
+          "one 201 and one 409, and exactly one user stored: an email is used at most once")
 
 
 @graded(points=1, task=3, hidden=True, hint="Type the path parameter, `user_id: int`, and FastAPI validates it.")

@@ -6,12 +6,11 @@ own copy of the module) and never look inside app.py."""
 
 from grading import check, expect_status, graded
 
-from borrowing import leak_report, resources, settled
+from conftest import leak_report, settled
 
 ITEMS = [{"id": 1, "name": "keyboard"}, {"id": 2, "name": "mouse"}, {"id": 3, "name": "monitor"}]
 
 
-__all__ = ["resources"]  # a fixture, used by name
 
 
 @graded(points=2, task=3, hint='Declare the dependency on the endpoint, `conn = Depends(get_connection)`, and '

@@ -5,9 +5,7 @@ import inspect
 
 from grading import check, expect_status, fail, graded
 
-from borrowing import resources, settled
-
-__all__ = ["resources"]  # a fixture, used by name
+from conftest import settled
 
 
 @graded(points=2, task=2, hidden=True, hint="Acquire inside get_connection, so that each request borrows its "

@@ -2,19 +2,9 @@
 
 import asyncio
 
-from grading import check, fail, graded
-from grading.probes.wsclient import close_all, kill, ws_connect, ws_recv, ws_silence
+from grading import check, close_all, graded, kill, ws_connect, ws_recv, ws_silence
 
-
-async def receive(ws, live, name: str, text: str) -> None:
-    """``name`` receives ``text`` (a client's own earlier messages may come first)."""
-    seen = []
-    for _ in range(4):
-        got = await ws_recv(ws, live, name, repr(text))
-        if got == text:
-            return
-        seen.append(got)
-    fail(f"{name} received {seen}", repr(text))
+from conftest import receive
 
 
 @graded(points=1, task=2, hidden=True, hint="One connection, one loop: each reply answers that client's message, "
@@ -51,7 +41,7 @@ async def test_chat_survives_many_dead_clients(submission, live):
             await sender.send(text)
             for ws, name in zip(living, names, strict=True):
                 if ws is not sender:
-                    await receive(ws, live, name, text)
+                    await receive(ws, live, name, text, tries=4)
     finally:
         await close_all(*living)
 

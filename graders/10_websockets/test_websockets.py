@@ -1,16 +1,22 @@
 """Public graders for 10_websockets.
 
 Every WebSocket test runs against a real uvicorn server (`live`) over loopback, with the
-`websockets` library's asyncio client; the page is opened in a real headless Chromium.
+`websockets` library's asyncio client; the page is opened in a real headless Chromium, and
+its script is also run under node with a fake DOM (pagescript.py), where node is installed,
+so that a hard-coded host is caught without a browser.
 "A client leaving is quiet" is checked in uvicorn's error log and in the exceptions that
 escaped the app. A dead client is simulated by killing its TCP connection at once.
 """
 
-import pytest
+from urllib.parse import urljoin
 
-from grading import check, fail, graded
+import pytest
+from pagescript import PAGES, hard_coded_hosts, opened_sockets, scripts_of
+
+from grading import assert_quiet, check, close_all, fail, graded, kill, settle, ws_connect, ws_recv, ws_silence
 from grading.probes.browser import find_browser
-from grading.probes.wsclient import assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
+
+from conftest import receive
 
 try:
     from playwright.async_api import Error as PlaywrightError
@@ -26,17 +32,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 QUIET_HINT = ("A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it and end the handler "
               "(for the chat, remove the client from the room).")
-
-
-async def receive(ws, live, name: str, text: str) -> None:
-    """``name`` receives ``text`` (a client's own earlier messages may come first)."""
-    seen = []
-    for _ in range(3):
-        got = await ws_recv(ws, live, name, repr(text))
-        if got == text:
-            return
-        seen.append(got)
-    fail(f"{name} received {seen}", repr(text))
 
 
 @pytest.fixture
@@ -90,6 +85,22 @@ async def test_page_chats_in_a_real_browser(browser, submission, live):
             break
         except PlaywrightError:
             seen = (await page.inner_text("body"))[-300:]
+    if replied:  # every message received is *added*: send a few more, all must show
+        first = f"Message received: hello from the browser {attempt}"
+        more = [f"Message received: and then {k}" for k in (1, 2, 3)]
+        for k in (1, 2, 3):
+            await field.fill(f"and then {k}")
+            await field.press("Enter")
+        try:
+            await page.wait_for_function("ts => ts.every(t => document.body.innerText.includes(t))",
+                                         arg=[first, *more], timeout=3000)
+        except PlaywrightError:
+            text = await page.inner_text("body")
+            shown = [t for t in (first, *more) if t in text]
+            fail(f"after 4 messages were answered, the page shows {shown} (page text ends with "
+                 f"{text[-200:]!r})", f"all 4 replies on the page: {[first, *more]}",
+                 "Add each message received to the page (e.g. append a new <li> to the list); "
+                 "setting the list's content replaces the earlier messages.")
     wrong = [u for u in opened if not u.startswith(live.ws_url + "/")]
     page_at = live.base_url + "/"
     if replied and not wrong:
@@ -105,6 +116,33 @@ async def test_page_chats_in_a_real_browser(browser, submission, live):
          "the echo's reply added to the page",
          "Submitting the form must send the input's value on the socket, and each message received must be "
          "added to the page. Does /ws answer (see the echo tests)?")
+
+
+@graded(points=2, task=1, hint="Build the WebSocket URL from window.location: ws: or wss: after "
+        "window.location.protocol, then window.location.host (host AND port) and /ws. A fixed host only works "
+        "where the app happens to run.")
+async def test_page_script_takes_its_socket_url_from_window_location(submission, client):
+    response = await client.get("/")
+    check(response.status_code == 200 and "<script" in response.text.lower(),
+          f"GET / answered {response.status_code} with {response.text[:120]!r}", "the chat page, with its <script>")
+    scripts, external = scripts_of(response.text)
+    for src in external:  # the page may load its script from the app
+        got = await client.get(urljoin("http://testserver/", src))
+        if got.status_code == 200:
+            scripts.append(got.text)
+    check(scripts, "the page has no script the grader could read", "a <script> that opens the WebSocket")
+    fixed = hard_coded_hosts(scripts)
+    check(not fixed, f"the page's script hard-codes the WebSocket URL {fixed[0]!r}" if fixed else "",
+          "a URL built from window.location (the page's own scheme, host and port)")
+    runs = await opened_sockets(scripts)
+    if runs is None:  # node is not installed: the static check above (and the browser test) is what there is
+        return
+    for name, want in (("http", "ws://grader.test:8123/ws"), ("https", "wss://grader.test:8443/ws")):
+        run = runs[name]
+        opened = [u.split("?")[0] for u in run["opened"]]
+        errors = f"; the script raised {run['errors'][0][:200]}" if run["errors"] else ""
+        check(want in opened, f"run as if served from {PAGES[name]}, the page's script opened "
+              f"{run['opened'] or 'no WebSocket'}{errors}", f"a WebSocket to {want}")
 
 
 @graded(points=3, task=2, hint="Loop: `message = await websocket.receive_text()`, then "

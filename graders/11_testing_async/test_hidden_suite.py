@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from grading import graded
-from grading.probes import learner_suite as suite
+from grading import learner_suite as suite
 
 HIDDEN = suite.load_mutants(Path(__file__).parent / "hidden_mutants")
 suite.plan(HIDDEN)

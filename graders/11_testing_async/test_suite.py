@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grading import check, fail, graded
-from grading.probes import learner_suite as suite
+from grading import learner_suite as suite
 
 PUBLIC = suite.load_mutants(Path(__file__).parent / "mutants")
 suite.plan(PUBLIC)
@@ -23,9 +23,8 @@ def test_your_tests_pass_on_the_provided_app(exercise_dir):
     if base.failed:
         fail(f"{len(base.failed)} of your {len(base.outcomes)} tests failed against the provided (correct) app",
              "every test to pass on the provided app",
-             "A test that fails on correct code is a wrong test: fix what it expects. Run `pytest -q` in the "
-             "exercise folder to see the whole error.",
-             details=suite._listing(base.failed, base.messages))
+             suite.provided_app_hint(base),
+             details=suite.listing(base.failed, base.messages))
     caught = [m.name for m in PUBLIC if suite.caught_by(base, runner.result(m.name))]
     check(caught, f"your {len(base.passed)} tests pass, and they also all pass on both faulty example apps "
           "(mutants/*.toml)", "tests that fail when the app is wrong",

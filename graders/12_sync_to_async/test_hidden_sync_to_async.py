@@ -3,13 +3,9 @@ measured under load."""
 
 import asyncio
 
-from grading import check, expect_status, graded
-from grading.probes.drivers import app_client
-from grading.target import load_submission
+from grading import app_client, check, expect_status, graded, load_submission
 
-from conversion import PRODUCT, database, require_async_client, require_async_endpoints, serve_product
-
-__all__ = ["database"]  # a fixture, used by name
+from conftest import PRODUCT, require_async_client, require_async_endpoints, serve_product
 
 
 @graded(points=2, task=1, hidden=True, hint="With every request awaiting instead of holding a thread, 50 requests "

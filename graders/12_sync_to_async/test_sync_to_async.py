@@ -3,12 +3,9 @@ client made each call (async, or the sync httpx.Client on which thread) and how 
 were in flight at once. blockbuster names blocking calls on the event-loop thread; time.sleep
 is recorded on any thread. Each test has its own SQLite file."""
 
-from grading import check, expect_status, graded
-from grading.probes.blocking import SleepRecorder
+from grading import SleepRecorder, check, expect_status, graded
 
-from conversion import PRODUCT, STOCK, database, require_async_client, require_async_endpoints, serve_product
-
-__all__ = ["database"]  # a fixture, used by name
+from conftest import PRODUCT, STOCK, require_async_client, require_async_endpoints, serve_product
 
 
 @graded(points=3, task=1, hint="Open one httpx.AsyncClient in lifespan with `async with`, make get_json "

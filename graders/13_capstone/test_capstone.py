@@ -9,18 +9,28 @@ Two drivers, each for what it shows without depending on machine speed:
   not have arrived when the HTTP response has, every client receives it, a dead client is
   a killed TCP connection, and uvicorn's error log must stay empty.
 
-PROCESS_DELAY is set by a fixture before the app starts (a solution may read it in lifespan).
+PROCESS_DELAY is set before the app starts (a solution may read it in lifespan): see conftest.py.
 """
 
 
 import pytest
 
-from grading import check, detail_of, expect_status, graded
-from grading.probes.wsclient import WAIT, assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
+from grading import (
+    WAIT,
+    assert_quiet,
+    check,
+    close_all,
+    detail_of,
+    expect_status,
+    graded,
+    kill,
+    settle,
+    ws_connect,
+    ws_recv,
+    ws_silence,
+)
 
-from capstone import QUICK, quick, receive_event, report_id_of
-
-__all__ = ["quick"]  # a fixture, used by name
+from conftest import QUICK, SLOW, receive_event, report_id_of
 
 USERS = [{"id": 1, "name": "Ada"}, {"id": 2, "name": "Linus"}, {"id": 3, "name": "Grace"}]
 ORDERS = [{"id": n, "user": n % 3 + 1, "total": 10.0 * n} for n in range(1, 6)]
@@ -28,13 +38,6 @@ INVENTORY = [{"sku": "A-1", "stock": 4}, {"sku": "B-2", "stock": 0}]
 SUMMARY = {"users": 3, "orders": 5, "inventory": 2}
 QUIET_HINT = ("A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it, "
               "manager.disconnect(websocket), and return. A failed send in broadcast must be caught too.")
-SLOW = 0.5  # PROCESS_DELAY where "response first" is checked: 5x the 0.1 s looked at after the response
-
-
-@pytest.fixture
-def slow(submission):
-    """PROCESS_DELAY = SLOW, set before the app starts (request it before `live`)."""
-    submission.PROCESS_DELAY = SLOW
 
 
 def serve(upstream, delays=(0.0, 0.0, 0.0), **override) -> None:
@@ -47,7 +50,7 @@ def serve(upstream, delays=(0.0, 0.0, 0.0), **override) -> None:
 @pytest.mark.looptime
 @graded(points=2, task=1, hint="fetch_resource returns `response.json()`; /aggregate maps each name to its own "
         "upstream's JSON and adds a report_id string.")
-async def test_aggregate_returns_the_three_upstreams_and_a_report_id(submission, upstream, quick, client):
+async def test_aggregate_returns_the_three_upstreams_and_a_report_id(submission, upstream, client):
     serve(upstream)
     response = await client.get("/aggregate")
     expect_status(response, 200, client.errors)
@@ -58,13 +61,13 @@ async def test_aggregate_returns_the_three_upstreams_and_a_report_id(submission,
     report_id_of(response)
     paths = sorted(c.path for c in upstream.calls)
     check(paths == ["/inventory", "/orders", "/users"], f"upstream calls: {paths}",
-          "exactly one call each to /users, /orders and /inventory")
+          "exactly one call each to /users, /orders and /inventory, in any order")
 
 
 @pytest.mark.looptime
 @graded(points=3, task=2, hint="Start all three requests before awaiting any: tasks in an asyncio.TaskGroup, or "
         "asyncio.gather(...). `a = await f(); b = await g()` waits for a before even starting b.")
-async def test_aggregate_calls_upstreams_concurrently(submission, upstream, quick, client):
+async def test_aggregate_calls_upstreams_concurrently(submission, upstream, client):
     serve(upstream, delays=(0.3, 0.2, 0.1))
     response = await client.get("/aggregate")
     expect_status(response, 200, client.errors)
@@ -76,7 +79,7 @@ async def test_aggregate_calls_upstreams_concurrently(submission, upstream, quic
 @pytest.mark.looptime
 @graded(points=2, task=3, hint="Catch the UpstreamError (or the httpx.HTTPError) and raise "
         "HTTPException(status_code=502, detail=...) naming the upstream: users, orders, inventory.")
-async def test_failed_upstream_gives_502_naming_it(submission, upstream, quick, client):
+async def test_failed_upstream_gives_502_naming_it(submission, upstream, client):
     serve(upstream, orders={"status": 503})
     response = await client.get("/aggregate")
     expect_status(response, 502, client.errors, "/orders answered 503: no report can be built, and it is the "
@@ -89,7 +92,8 @@ async def test_failed_upstream_gives_502_naming_it(submission, upstream, quick, 
 @graded(points=3, task=3, hint="Return right after scheduling the work: background_tasks.add_task(process_report, "
         "report_id, data) runs it after the response is sent. Awaiting process_report in the handler makes the "
         "client wait, and time.sleep in an async function freezes the server while it runs.")
-async def test_response_is_sent_before_processing(submission, upstream, slow, live):
+@pytest.mark.knobs(PROCESS_DELAY=SLOW)
+async def test_response_is_sent_before_processing(submission, upstream, live):
     serve(upstream)
     ws = await ws_connect(live, "/ws/updates", "a WebSocket client")
     try:
@@ -109,7 +113,7 @@ async def test_response_is_sent_before_processing(submission, upstream, slow, li
 @graded(points=3, task=4, hint="After the simulated work, broadcast {\"event\": \"report_ready\", \"report_id\": "
         "<the response's id>, \"summary\": {\"users\": len(users), \"orders\": len(orders), \"inventory\": "
         "len(inventory)}} to every client of /ws/updates.")
-async def test_every_connected_client_gets_the_report(submission, upstream, quick, live):
+async def test_every_connected_client_gets_the_report(submission, upstream, live):
     serve(upstream)
     names = ["client A", "client B", "client C"]
     clients = [await ws_connect(live, "/ws/updates", n) for n in names]
@@ -135,7 +139,7 @@ async def test_every_connected_client_gets_the_report(submission, upstream, quic
 
 @graded(points=2, task=3, hint="Raise the 502 before scheduling anything: with no report there is nothing to "
         "process, and nothing to push.")
-async def test_failed_aggregate_pushes_no_update(submission, upstream, quick, live):
+async def test_failed_aggregate_pushes_no_update(submission, upstream, live):
     serve(upstream, inventory={"status": 500})
     ws = await ws_connect(live, "/ws/updates", "a WebSocket client")
     try:
@@ -159,7 +163,7 @@ async def test_failed_aggregate_pushes_no_update(submission, upstream, quick, li
 
 @graded(points=3, task=5, hint="Sending to a client that is gone raises. Loop over a copy of the connections, "
         "catch the error of each send on its own, drop that client and go on with the others.")
-async def test_dead_client_does_not_stop_delivery(submission, upstream, quick, live):
+async def test_dead_client_does_not_stop_delivery(submission, upstream, live):
     serve(upstream)
     # The dead clients join first so that a broadcast loop meets them before the living.
     dead = [await ws_connect(live, "/ws/updates", f"client D{i}") for i in range(1, 4)]
@@ -186,7 +190,7 @@ async def test_dead_client_does_not_stop_delivery(submission, upstream, quick, l
 
 @graded(points=2, task=6, hint="Loop on `await websocket.receive_text()` inside try/except WebSocketDisconnect; "
         "in the except, manager.disconnect(websocket) and return.")
-async def test_clients_leaving_are_handled_quietly(submission, upstream, quick, live):
+async def test_clients_leaving_are_handled_quietly(submission, upstream, live):
     serve(upstream)
     polite = await ws_connect(live, "/ws/updates", "a first client")
     dropped = await ws_connect(live, "/ws/updates", "a second client")

@@ -5,20 +5,11 @@ import asyncio
 import httpx
 import pytest
 
-from grading import check, detail_of, expect_status, graded
-from grading.probes.wsclient import WAIT, close_all, kill, settle, ws_connect
+from grading import WAIT, check, close_all, detail_of, expect_status, graded, kill, settle, ws_connect
 
-from capstone import QUICK, quick, receive_event, report_id_of
+from conftest import QUICK, receive_event, report_id_of
 
-__all__ = ["quick"]  # a fixture, used by name
-
-SLOW = 1.0
-
-
-@pytest.fixture
-def slow(submission):
-    """PROCESS_DELAY = 1.0, set before the app starts (request it before `live`)."""
-    submission.PROCESS_DELAY = SLOW
+SLOWER = 1.0  # PROCESS_DELAY long enough to see that it is read when processing
 
 
 def serve(upstream, users=2, orders=3, inventory=1, delay=0.0) -> dict:
@@ -32,7 +23,7 @@ def serve(upstream, users=2, orders=3, inventory=1, delay=0.0) -> dict:
 @pytest.mark.looptime
 @graded(points=2, task=2, hidden=True, hint="Name every upstream that had failed, not only the first exception: "
         "look at each task (or each gather result), not at the one exception that reached you.")
-async def test_every_failed_upstream_is_named(submission, upstream, quick, client):
+async def test_every_failed_upstream_is_named(submission, upstream, client):
     upstream.route("/users", status=500, delay=0.05)
     upstream.route("/orders", [], delay=0.3)
     upstream.route("/inventory", error=httpx.ConnectError, delay=0.05)
@@ -53,7 +44,7 @@ async def test_every_failed_upstream_is_named(submission, upstream, quick, clien
 @graded(points=1, task=2, hidden=True, hint="A plain asyncio.gather stops waiting at the first exception but does "
         "NOT cancel the other calls: they run on after your 502. A TaskGroup cancels them; with gather, pass "
         "return_exceptions=True or cancel the leftover tasks yourself.")
-async def test_no_request_left_running_after_502(submission, upstream, quick, client):
+async def test_no_request_left_running_after_502(submission, upstream, client):
     upstream.route("/users", status=500, delay=0.05)  # fails fast
     upstream.route("/orders", [], delay=1.0)  # still in flight at the 502
     upstream.route("/inventory", [], delay=0.05)
@@ -69,7 +60,7 @@ async def test_no_request_left_running_after_502(submission, upstream, quick, cl
 @pytest.mark.looptime
 @graded(points=1, task=1, hidden=True, hint="Any non-2xx answer is a failure of that upstream, 404 included "
         "(raise_for_status() raises for all of them), and so is a network error (httpx.ConnectError).")
-async def test_upstream_404_or_network_error_gives_502(submission, upstream, quick, client):
+async def test_upstream_404_or_network_error_gives_502(submission, upstream, client):
     serve(upstream)
     upstream.route("/orders", status=404)
     response = await client.get("/aggregate")
@@ -84,7 +75,7 @@ async def test_upstream_404_or_network_error_gives_502(submission, upstream, qui
 
 @graded(points=2, task=3, hidden=True, hint="Make a new id for every request (str(uuid.uuid4()) inside the "
         "handler) and hand that id, with that request's data, to its own background task.")
-async def test_each_report_has_its_own_id_and_summary(submission, upstream, quick, live):
+async def test_each_report_has_its_own_id_and_summary(submission, upstream, live):
     ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
     want: dict[str, dict] = {}
     ids: list[str] = []
@@ -108,9 +99,33 @@ async def test_each_report_has_its_own_id_and_summary(submission, upstream, quic
           f"one report_ready update per report, each with its own report_id and summary: {want}")
 
 
+@graded(points=1, task=3, hidden=True, hint="Each request, even one arriving while another is still waiting "
+        "on the upstreams, gets its own new id: make it in one step, e.g. str(uuid.uuid4()), not from shared state "
+        "read before an `await` and written after it.")
+async def test_two_aggregates_at_once_get_their_own_reports(submission, upstream, quick, live):
+    serve(upstream, 2, 1, 3, delay=0.2)  # both requests wait on the upstreams at the same time
+    ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
+    try:
+        await settle()
+        async with live.client() as http:
+            responses = await asyncio.gather(http.get("/aggregate"), http.get("/aggregate"))
+        for response in responses:
+            expect_status(response, 200, live.errors)
+        ids = [report_id_of(r) for r in responses]
+        check(len(set(ids)) == 2, f"two GET /aggregate at once got the report_ids {ids}",
+              "a new, unique report_id for each request")
+        events = [await receive_event(ws, live, "the WebSocket client", QUICK + WAIT) for _ in range(2)]
+    finally:
+        await close_all(ws)
+    got = sorted(str(e.get("report_id")) for e in events)
+    check(got == sorted(ids), f"after two reports at once the client received updates for {got}",
+          f"one report_ready update for each: {sorted(ids)}")
+
+
 @graded(points=1, task=4, hidden=True, hint="Read PROCESS_DELAY inside process_report, when it runs (the graders "
         "change it), not once at import (a default argument, or a copy in another name).")
-async def test_process_delay_is_read_when_processing(submission, upstream, slow, live):
+@pytest.mark.knobs(PROCESS_DELAY=SLOWER)
+async def test_process_delay_is_read_when_processing(submission, upstream, live):
     serve(upstream)
     ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
     loop = asyncio.get_running_loop()
@@ -120,17 +135,17 @@ async def test_process_delay_is_read_when_processing(submission, upstream, slow,
             start = loop.time()
             response = await http.get("/aggregate")
         expect_status(response, 200, live.errors)
-        await receive_event(ws, live, "the WebSocket client", SLOW + WAIT)
+        await receive_event(ws, live, "the WebSocket client", SLOWER + WAIT)
         took = loop.time() - start
     finally:
         await close_all(ws)
-    check(took >= 0.8 * SLOW, f"with PROCESS_DELAY = {SLOW}, the update arrived {took:.2f} s after GET /aggregate "
-          "was sent", f"at least {SLOW:.1f} s: PROCESS_DELAY seconds of processing before the update")
+    check(took >= 0.8 * SLOWER, f"with PROCESS_DELAY = {SLOWER}, the update arrived {took:.2f} s after GET /aggregate "
+          "was sent", f"at least {SLOWER:.1f} s: PROCESS_DELAY seconds of processing before the update")
 
 
 @graded(points=1, task=4, hidden=True, hint="Only awaitable, non-blocking calls inside async def: asyncio.sleep, "
         "httpx.AsyncClient with await; never time.sleep or a sync client.")
-async def test_no_blocking_call_while_aggregating(submission, upstream, quick, live, blocking):
+async def test_no_blocking_call_while_aggregating(submission, upstream, live, blocking):
     serve(upstream, delay=0.02)
     ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
     try:
@@ -151,7 +166,7 @@ async def test_no_blocking_call_while_aggregating(submission, upstream, quick, l
 
 @graded(points=2, task=5, hidden=True, hint="Iterate over a copy of the connections and catch the error of each "
         "send separately: dead clients among the living must cost nothing to anyone.")
-async def test_many_dead_clients_among_the_living(submission, upstream, quick, live):
+async def test_many_dead_clients_among_the_living(submission, upstream, live):
     serve(upstream)
     clients = [await ws_connect(live, "/ws/updates", f"client {i}") for i in range(12)]
     dead, living = clients[0::2], clients[1::2]  # every other client dies: dead ones sit among the living

@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from blockbuster import BlockBuster
 
+from grading import evidence
 from grading.feedback import Feedback
-from grading.probes.paths import LearnerFiles, basename, norm
+from grading.probes.frames import frame_place, learner_frames, relative, resolved
+from grading.probes.paths import norm
 
 # Library internals that legitimately touch files or pipes when the learner's code calls
 # them from the loop: process-pool start-up/shut-down, SQLAlchemy engine creation,
@@ -55,8 +55,11 @@ class BlockingRecorder:
     recording: bool = False
     _bb: BlockBuster | None = None
 
+    def __post_init__(self) -> None:
+        evidence.register(self)
+
     def _predicate_for(self, name: str, own=None):
-        learner_files = LearnerFiles(self.roots)
+        roots = resolved(self.roots)
         # blockbuster's own exclusions for this function (e.g. an uncontended lock, the short
         # wait in Thread.start or ThreadPoolExecutor.submit): replacing its predicate must keep them.
         own_predicate = own.can_block_predicate if own is not None else None
@@ -77,12 +80,12 @@ class BlockingRecorder:
                 for suffix, funcs in own_functions:
                     if filename.endswith(suffix) and frame.f_code.co_name in funcs:
                         return True
-                if learner is None and frame.f_code.co_filename in learner_files:
+                if learner is None and relative(frame.f_code.co_filename, roots) is not None:
                     learner = frame
                 frame = frame.f_back
             if learner is not None:
                 detail = f"{args[0]} s" if name == "time.sleep" and args else ""
-                self.calls.append(BlockingCall(name, _where(learner), detail))
+                self.calls.append(BlockingCall(name, frame_place(learner, roots), detail))
             return True  # record, never raise: see module docstring
 
         return predicate
@@ -124,6 +127,9 @@ class BlockingRecorder:
                 hint,
             )
 
+    def evidence(self) -> dict:
+        return {"blocking": [{"function": c.function, "where": c.where, "detail": c.detail} for c in self.calls[:100]]}
+
     def summary(self, limit: int = 3) -> str:
         seen: dict[str, int] = {}
         for c in self.calls:
@@ -142,21 +148,18 @@ class SleepRecorder:
     """
 
     def __init__(self, roots: list[Path]) -> None:
-        self.roots = LearnerFiles(roots)
+        self.roots = resolved(roots)
         self.calls: list[BlockingCall] = []
         self._original = None
 
     def _sleep(self, seconds: float) -> None:
         import threading
 
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code.co_filename in self.roots:
-                thread = ("the event-loop thread" if _on_loop()
-                          else f"a worker thread ({threading.current_thread().name})")
-                self.calls.append(BlockingCall("time.sleep", _where(frame), f"{seconds} s, on {thread}"))
-                break
-            frame = frame.f_back
+        frame = next(learner_frames(self.roots), None)
+        if frame is not None:
+            thread = ("the event-loop thread" if _on_loop()
+                      else f"a worker thread ({threading.current_thread().name})")
+            self.calls.append(BlockingCall("time.sleep", frame_place(frame, self.roots), f"{seconds} s, on {thread}"))
         self._original(seconds)
 
     def __enter__(self) -> SleepRecorder:
@@ -164,7 +167,7 @@ class SleepRecorder:
         time.sleep = self._sleep
         # `from time import sleep` in the learner's modules bound the function before this.
         self._rebound = [(vars(m), k) for m in list(sys.modules.values())
-                         if getattr(m, "__file__", None) in self.roots
+                         if relative(str(getattr(m, "__file__", None) or ""), self.roots) is not None
                          for k, v in list(vars(m).items()) if v is self._original]
         for namespace, key in self._rebound:
             namespace[key] = self._sleep
@@ -179,27 +182,12 @@ class SleepRecorder:
         return "; ".join(c.describe() for c in self.calls[:3]) + (" ..." if len(self.calls) > 3 else "")
 
 
-def _where(frame) -> str:  # noqa: ANN001
-    """'app.py, line 12, in pause': where in the learner's code a call was made."""
-    return f"{basename(frame.f_code.co_filename)}, line {frame.f_lineno}, in {frame.f_code.co_name}"
-
-
 def _on_loop() -> bool:
     try:
         asyncio.get_running_loop()
         return True
     except RuntimeError:
         return False
-
-
-@contextmanager
-def detect_blocking(roots: list[Path]) -> Iterator[BlockingRecorder]:
-    recorder = BlockingRecorder(roots)
-    recorder.start()
-    try:
-        yield recorder
-    finally:
-        recorder.disarm()
 
 
 class LoopLagMonitor:
@@ -213,13 +201,26 @@ class LoopLagMonitor:
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.gaps: list[float] = []
+        self.ticks: list[float] = []  # when each gap ended, from the monitor's start
         self._task: asyncio.Task | None = None
+        self._t0 = 0.0
+        evidence.register(self)
 
     async def _run(self) -> None:
+        self._t0 = time.perf_counter()
         while True:
             before = time.perf_counter()
             await asyncio.sleep(self.interval)
-            self.gaps.append(time.perf_counter() - before - self.interval)
+            now = time.perf_counter()
+            self.gaps.append(now - before - self.interval)
+            self.ticks.append(now - self._t0)
+
+    def evidence(self) -> dict:
+        if not self.gaps:
+            return {}
+        points = [[round(t, 4), round(max(g, 0.0), 4)] for t, g in zip(self.ticks, self.gaps, strict=False)]
+        return {"loop_lag": {"interval": self.interval, "max": round(self.max_lag, 4),
+                             "points": evidence.downsample(points)}}
 
     async def __aenter__(self) -> LoopLagMonitor:
         self._task = asyncio.create_task(self._run())
@@ -240,3 +241,4 @@ class LoopLagMonitor:
 
     def reset(self) -> None:
         self.gaps.clear()
+        self.ticks.clear()

@@ -11,7 +11,6 @@ the app has started). After shut-down a grader checks ``is_closed``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from grading.probes.paths import LearnerFiles, basename
+from grading.probes.frames import frame_place, learner_frames, resolved
 
 
 @dataclass
@@ -51,25 +50,16 @@ class ClientRecorder:
         return [b for b in self.built if b.kind == kind and (stage is None or b.stage == stage)]
 
     def __post_init__(self) -> None:
-        # Resolved once, here: resolving touches the disk, and _record runs on the loop thread
+        # Resolved once, here: resolving touches the disk, and record runs on the loop thread
         # (where the blocking recorder would count it against the learner).
-        self._roots = LearnerFiles(self.roots)
+        self._roots = resolved(self.roots)
 
-    def _learner_frames(self) -> list:
-        roots = self._roots
-        frames, frame = [], sys._getframe(2)
-        while frame is not None:
-            if frame.f_code.co_filename in roots:
-                frames.append(frame)
-            frame = frame.f_back
-        return frames
-
-    def _record(self, kind: str, instance, kwargs: dict) -> None:
-        frames = self._learner_frames()
+    def record(self, kind: str, instance, kwargs: dict) -> None:
+        """Record a client built with ``kwargs`` if the learner's code built it."""
+        frames = list(learner_frames(self._roots))
         if not frames:
             return
-        frame = frames[0]
-        where = f"{basename(frame.f_code.co_filename)}, line {frame.f_lineno}, in {frame.f_code.co_name}"
+        where = frame_place(frames[0], self._roots)
         stage = "import" if any(f.f_code.co_name == "<module>" for f in frames) else self.stage
         self.built.append(BuiltClient(kind, stage, where, "timeout" in kwargs,
                                       getattr(instance, "timeout", None), instance))
@@ -84,7 +74,7 @@ def record_clients(roots: list[Path]) -> Iterator[ClientRecorder]:
     def wrap(cls, original):
         def __init__(self, *args, **kwargs):
             original(self, *args, **kwargs)
-            recorder._record(cls.__name__, self, kwargs)
+            recorder.record(cls.__name__, self, kwargs)
 
         __init__.__wrapped__ = original
         return __init__

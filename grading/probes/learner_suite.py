@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 BASELINE = "provided app"
 PARALLEL = 3  # runs at once: each mostly waits on its app, so one more than 2 cores
 RUN_TIME_LIMIT = 30.0  # seconds one run of the learner's suite may take
@@ -219,7 +221,7 @@ class SuiteRunner:
         return SuiteResult(**json.loads(path.read_text()))
 
 
-def _listing(names: list[str], messages: dict[str, str], limit: int = 5) -> str:
+def listing(names: list[str], messages: dict[str, str], limit: int = 5) -> str:
     lines = [f"  {n}: {messages.get(n, 'failed')}" for n in names[:limit]]
     if len(names) > limit:
         lines.append(f"  ... and {len(names) - limit} more")
@@ -244,6 +246,30 @@ def _run_problem(result: SuiteResult, what: str) -> None:
          "Do your tests exit the process (sys.exit, os._exit)?", details=result.output[-800:])
 
 
+def provided_app_hint(base: SuiteResult) -> str:
+    """How to fix tests that fail on the provided (correct) app, from what their failures say."""
+    messages = [base.messages.get(t, "") for t in base.failed]
+    if messages and len(base.failed) == len(base.outcomes):
+        said = " ".join(messages)
+        if any(word in said for word in ("state", "catalog", "lifespan", "Lifespan")):
+            return ("Every test fails because the app was never started: httpx.ASGITransport runs no lifespan. "
+                    "In your `client` fixture, `async with LifespanManager(app) as manager:` and give "
+                    "`httpx.ASGITransport(app=manager.app)` to the client (task 1).")
+        return ("Every test fails: the cause is in what they all share, your `client` fixture (task 1). Run "
+                "`nox -s pytest -- 11` and read the first error.")
+    return ("A test that fails on correct code expects the wrong thing: compare its assertion with what the "
+            "app really answers (`nox -s pytest -- 11` shows the whole error), and fix the test.")
+
+
+def hold_back(base: SuiteResult) -> None:
+    """Mutants are judged once the suite passes on the provided app: until then, say only that."""
+    from grading.feedback import fail
+
+    fail(f"not judged yet: {len(base.failed)} of your {len(base.outcomes)} tests fail on the provided (correct) "
+         "app", "your tests to pass on the provided app first; then each faulty version is judged",
+         "Fix the failures on the provided app first: test_your_tests_pass_on_the_provided_app says what they are.")
+
+
 def baseline(runner: SuiteRunner) -> SuiteResult:
     """The run against the provided app, with feedback unless at least one test passed."""
     from grading.feedback import fail
@@ -256,8 +282,7 @@ def baseline(runner: SuiteRunner) -> SuiteResult:
     if not base.passed:
         fail(f"none of your {len(base.outcomes)} tests passed against the provided (correct) app",
              "your tests to pass on the provided app; only then can a failure point at a fault",
-             "Run `pytest -q` in the exercise folder and read the first error.",
-             details=_listing(base.failed, base.messages))
+             provided_app_hint(base), details=listing(base.failed, base.messages))
     if not base.asserting:
         fail(f"your {len(base.passed)} passing tests ran no assertion at all", "tests that assert what the app answers",
              "A test without `assert` passes whatever the app does: assert on status codes AND bodies.")
@@ -268,19 +293,25 @@ def expect_caught(runner: SuiteRunner, mutant: Mutant, reveal: bool) -> list[str
     """Feedback unless some test that passes on the provided app fails on ``mutant``."""
     from grading.feedback import fail
 
+    first = runner.result(BASELINE)
+    _run_problem(first, "the provided app")
+    if first.outcomes and not first.passed:
+        hold_back(first)
     base = baseline(runner)
     result = runner.result(mutant.name)
     _run_problem(result, "a faulty version of app.py")
     caught = caught_by(base, result)
     if not caught:
+        if base.failed:
+            hold_back(base)
         fault = f" in which {mutant.why}" if reveal else ""
         silent = len(base.passed) - len(base.asserting)
         note = f" ({silent} of them assert nothing, so they cannot catch anything)" if silent else ""
         fail(f"all {len(base.passed)} of your tests that pass on the provided app{note} also passed on a faulty "
              f"version of app.py{fault}",
              "at least one test to fail on the faulty app",
-             "A test catches a fault only if it checks the behaviour that changed: status AND body, the "
-             "error cases, and what was stored.")
+             mutant.hint or "A test catches a fault only if it checks the behaviour that changed: status AND "
+             "body, the error cases, and what was stored.")
     return caught
 
 
@@ -309,6 +340,22 @@ class _Outcomes:
     def pytest_assertion_pass(self, item, lineno, orig, expl) -> None:  # noqa: ANN001
         self.asserts[item.nodeid] = self.asserts.get(item.nodeid, 0) + 1
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):  # noqa: ANN001, ANN201
+        """A check that did not fire leaves no trace at run time (`if bad: pytest.fail(...)`),
+        so also count the learner's functions this test ran that contain one."""
+        seen: set = set()
+        previous = sys.getprofile()
+        sys.setprofile(lambda frame, event, arg: seen.add(frame.f_code) if event == "call" else None)
+        try:
+            return (yield)
+        finally:
+            sys.setprofile(previous)
+            root = str(item.config.rootpath)
+            checks = sum(1 for code in seen if code.co_filename.startswith(root) and _checks_in(code))
+            if checks:
+                self.asserts[item.nodeid] = self.asserts.get(item.nodeid, 0) + checks
+
     def pytest_runtest_logreport(self, report) -> None:  # noqa: ANN001
         name = report.nodeid
         if report.failed:
@@ -324,6 +371,43 @@ class _Outcomes:
         if report.failed:
             self.outcomes[f"collecting {report.nodeid or 'tests'}"] = "error"
             self.messages[f"collecting {report.nodeid or 'tests'}"] = _first_line(report)
+
+
+_CHECK_CALLS = {"fail", "raises"}  # pytest.fail(...), pytest.raises(...), and their bare imports
+
+
+def _checks_in(code, _trees: dict = {}) -> bool:  # noqa: B006  # a cache of parsed files
+    """Whether the function of ``code`` can fail a test: an `assert`, pytest.fail(...),
+    pytest.raises(...), or a `raise AssertionError...`."""
+    import ast
+
+    if code.co_filename not in _trees:
+        try:
+            _trees[code.co_filename] = ast.parse(Path(code.co_filename).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            _trees[code.co_filename] = None
+    tree = _trees[code.co_filename]
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
+            continue
+        if code.co_firstlineno not in {node.lineno, *(d.lineno for d in node.decorator_list)}:
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Assert):
+                return True
+            if isinstance(inner, ast.Call):
+                func = inner.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in _CHECK_CALLS:
+                    return True
+            if isinstance(inner, ast.Raise) and inner.exc is not None:
+                raised = inner.exc.func if isinstance(inner.exc, ast.Call) else inner.exc
+                if getattr(raised, "id", getattr(raised, "attr", "")) == "AssertionError":
+                    return True
+        return False
+    return False
 
 
 def _first_line(report) -> str:  # noqa: ANN001

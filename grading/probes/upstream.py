@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import respx
 
+from grading import evidence
 from grading.probes.paths import ends_with
 
 UPSTREAM_URL = "https://api.example.com"
@@ -56,7 +57,6 @@ class Upstream:
     calls: list[Call] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
-    unmatched: list[str] = field(default_factory=list)
 
     def route(self, path: str, json: Any = None, *, status: int = 200, delay: float = 0.0,
               error: type[Exception] | Exception | None = None, method: str = "GET",
@@ -170,7 +170,7 @@ class Upstream:
             return "  (no upstream calls were made)"
         t0 = min(c.start for c in self.calls)
         t1 = max((c.end if c.end is not None else c.start) for c in self.calls)
-        width = 40
+        width = 28  # with the labels, a line fits 80 columns
         scale = width / (t1 - t0) if t1 > t0 else 0
         lines = []
         for c in self.calls:
@@ -180,8 +180,18 @@ class Upstream:
             z = max(a + 1, int(end * scale))
             bar = " " * a + "█" * (z - a)
             done = f"{end:5.2f}s" if c.end is not None else "  ... "
-            lines.append(f"  {c.method} {c.path:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome}")
+            lines.append(f"  {c.method} {c.path[:14]:<14} {start:5.2f}s→{done} |{bar:<{width}}| {c.outcome[:12]}")
         return "\n".join(lines)
+
+    def evidence(self) -> dict:
+        """The calls as data (see grading.evidence), for reporters that draw a timeline."""
+        if not self.calls:
+            return {}
+        t0 = min(c.start for c in self.calls)
+        calls = [{"method": c.method, "path": c.path, "start": round(c.start - t0, 4),
+                  "end": None if c.end is None else round(c.end - t0, 4), "outcome": c.outcome,
+                  "client": c.client, "thread": c.thread} for c in self.calls[:200]]
+        return {"upstream": {"calls": calls, "max_in_flight": self.max_in_flight}}
 
     def concurrency_summary(self) -> str:
         n = len(self.calls)
@@ -208,7 +218,7 @@ def mock_upstream(*, pass_local: bool = True) -> tuple[respx.MockRouter, Upstrea
     """A started respx router that lets loopback through (for a live server) and records
     any request to an unmocked URL instead of letting it reach the network."""
     router = respx.mock(assert_all_called=False, assert_all_mocked=True)
-    upstream = Upstream(router)
+    upstream = evidence.register(Upstream(router))
     if pass_local:
         router.route(host="127.0.0.1").pass_through()
         router.route(host="localhost").pass_through()

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from grading.reporters import feedback, num, test_name
+from grading.reporters import Format, feedback, num, test_name
 from grading.results import GradeReport
+
+FORMAT = Format("--classroom", "set the GitHub Classroom step output `result` (appended to $GITHUB_OUTPUT)",
+                shows_hidden=False, env="GITHUB_OUTPUT")
 
 STATUS = {"passed": "pass", "failed": "fail", "error": "error", "timeout": "error"}
 
@@ -48,7 +52,7 @@ def encode(data: dict) -> str:
     return base64.b64encode(json.dumps(data).encode()).decode("ascii")
 
 
-def write(report: GradeReport, github_output: Path) -> None:
-    """Append ``result=<base64>`` to the step's output file."""
-    with open(github_output, "a", encoding="utf-8") as f:
+def write(report: GradeReport, dest: Path, warnings: Sequence[str] = ()) -> None:
+    """Append ``result=<base64>`` to the step's output file (``$GITHUB_OUTPUT``)."""
+    with open(dest, "a", encoding="utf-8") as f:
         f.write(f"result={encode(payload(report))}\n")

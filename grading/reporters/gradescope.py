@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from grading.reporters import clean, feedback, num, test_name
+from grading.reporters import Format, clean, feedback, num, test_name
 from grading.results import GradeReport
+
+# Gradescope hides hidden tests from learners itself: they stay in the file, marked hidden.
+FORMAT = Format("--gradescope", "write Gradescope's results.json", shows_hidden=True)
 
 VISIBILITY = {"public": "visible", "hidden": "hidden"}
 
@@ -51,8 +55,17 @@ def failure_payload(reason: str) -> dict:
     return {"score": 0, "output": f"Grading could not run: {clean(reason)}", "output_format": "text", "tests": []}
 
 
-def write(data: dict, path: Path) -> None:
-    # Written whole and then renamed, so a half-written file is never read as results.
+def write_failure(reason: str, dest: Path) -> None:
+    write_payload(failure_payload(reason), dest)
+
+
+def write(report: GradeReport, dest: Path, warnings: Sequence[str] = ()) -> None:
+    write_payload(payload(report), dest)
+
+
+def write_payload(data: dict, path: Path) -> None:
+    """Write a payload (a report's, or :func:`failure_payload`'s): written whole and then
+    renamed, so a half-written file is never read as results."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-")
     with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
-from grading.reporters import clean, feedback, num
+from grading.reporters import Format, clean, feedback, num
 from grading.results import GradeReport
+
+FORMAT = Format("--junit", "write JUnit XML", shows_hidden=False)
 
 # What each of our statuses is called in JUnit: a failed check, or code that broke.
 ELEMENT = {"failed": "failure", "error": "error", "timeout": "error", "skipped": "skipped"}
@@ -47,8 +50,8 @@ def document(report: GradeReport) -> ET.Element:
     return root
 
 
-def write(report: GradeReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write(report: GradeReport, dest: Path, warnings: Sequence[str] = ()) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
     tree = ET.ElementTree(document(report))
     ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    tree.write(dest, encoding="utf-8", xml_declaration=True)

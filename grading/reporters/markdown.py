@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from grading.reporters import clean, feedback, num
+from grading.reporters import Format, clean, feedback, num
 from grading.results import GradeReport
+
+FORMAT = Format("--summary", "append a Markdown summary, e.g. to \"$GITHUB_STEP_SUMMARY\"", shows_hidden=False)
 
 ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "‼️"}
 
@@ -29,9 +32,9 @@ def fenced(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def render(report: GradeReport, warnings: list[str] | None = None) -> str:
+def render(report: GradeReport, warnings: Sequence[str] = ()) -> str:
     lines = [f"## Grade: {num(report.score)}/{num(report.max_score)}", ""]
-    for w in warnings or []:
+    for w in warnings:
         lines += [f"> [!WARNING]\n> {cell(w)}", ""]
     lines += ["| exercise | points | status | first failure |", "|---|---:|---|---|"]
     for e in report.exercises:
@@ -53,8 +56,8 @@ def render(report: GradeReport, warnings: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def write(report: GradeReport, path: Path, warnings: list[str] | None = None) -> None:
+def write(report: GradeReport, dest: Path, warnings: Sequence[str] = ()) -> None:
     """Append, as GitHub expects of ``$GITHUB_STEP_SUMMARY``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as f:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest, "a", encoding="utf-8") as f:
         f.write(render(report, warnings) + "\n")

@@ -113,5 +113,5 @@ class TerminalReporter:
                 self._print(f"  [cyan]Hint:[/cyan] {escape(t.hint)}")
             self._print()
         if len(shown) < len(failing):
-            self._print(f"[dim]… {len(failing) - len(shown)} more failing test(s); "
-                               "pass --verbose or select one exercise to see them all.[/dim]")
+            how = "pass --verbose" if len(report.exercises) == 1 else "pass --verbose or select one exercise"
+            self._print(f"[dim]… {len(failing) - len(shown)} more failing test(s); {how} to see them all.[/dim]")

@@ -1,6 +1,6 @@
 """Exercise 01: coroutines. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /items?ids=3&ids=1&ids=2
+Run it: nox -s serve -- 01   (from the kit's root), then open /items?ids=3&ids=1&ids=2
 """
 
 import asyncio

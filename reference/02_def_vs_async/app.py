@@ -1,6 +1,6 @@
 """Exercise 02: `def` or `async def` path operations. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /legacy/apple and /modern/apple
+Run it: nox -s serve -- 02   (from the kit's root), then open /legacy/apple and /modern/apple
 """
 
 from fastapi import FastAPI, HTTPException

@@ -1,6 +1,6 @@
 """Exercise 05: background tasks. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder), then POST /items/7 and GET /items/7
+Run it: nox -s serve -- 05   (from the kit's root), then POST /items/7 and GET /items/7
 """
 
 import asyncio

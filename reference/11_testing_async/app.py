@@ -1,7 +1,7 @@
 """Exercise 11: the app under test. Provided and correct: do not edit it.
 
 Your work is test_app.py, next to this file. See README.md.
-Run it: uvicorn app:app --reload   (from this folder), then open /docs
+Run it: nox -s serve -- 11   (from the kit's root), then open /docs
 """
 
 import asyncio

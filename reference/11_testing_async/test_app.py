@@ -1,7 +1,7 @@
 """Tests for app.py: async tests over httpx.ASGITransport, with the app's lifespan running.
 
-Run them from this folder with `pytest -q` (or from the kit's root:
-`pytest exercises/11_testing_async`). See README.md for the tasks.
+Run them from the kit's root with `nox -s pytest -- 11` (pytest in the grading
+environment, from this folder). See README.md for the tasks.
 """
 
 from collections.abc import AsyncIterator

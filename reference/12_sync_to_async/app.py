@@ -6,7 +6,7 @@ retry, or for SQLite, that thread does nothing else, and FastAPI has only 40 of 
 Convert it, step by step, so that waiting costs nothing. Endpoints and answers stay exactly
 as they are.
 
-Run it: uvicorn app:app --reload   (from this folder), then open /docs
+Run it: nox -s serve -- 12   (from the kit's root), then open /docs
 (api.example.com is a placeholder: without a real API behind UPSTREAM_URL you get 502s).
 """
 

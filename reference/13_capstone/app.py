@@ -1,6 +1,6 @@
 """Exercise 13: the capstone. See README.md for the tasks.
 
-Run it: uvicorn app:app --reload   (from this folder). Connect a WebSocket client to
+Run it: nox -s serve -- 13   (from the kit's root). Connect a WebSocket client to
 ws://127.0.0.1:8000/ws/updates (e.g. `python -m websockets ws://127.0.0.1:8000/ws/updates`),
 then open /aggregate (api.example.com is a placeholder: without a real API behind
 UPSTREAM_URL you get a 502, and no update).

@@ -16,11 +16,15 @@ STOCK = {"product_id": 7, "available": 12}
 
 
 @pytest.fixture
-def database(submission, tmp_path: Path) -> Path:
-    """A fresh DATABASE_PATH, set before the app starts (request it before `client`)."""
-    path = tmp_path / "orders.db"
-    submission.DATABASE_PATH = str(path)
-    return path
+def knobs(knobs, tmp_path: Path) -> dict[str, object]:
+    """Every test's DATABASE_PATH is a fresh file in its own folder, set before the app starts."""
+    return {"DATABASE_PATH": str(tmp_path / "orders.db"), **knobs}
+
+
+@pytest.fixture
+def database(knobs) -> Path:
+    """The test's database file (DATABASE_PATH)."""
+    return Path(knobs["DATABASE_PATH"])
 
 
 def serve_product(upstream, product_id: int = 7, delay: float = 0.0, **kwargs) -> None:

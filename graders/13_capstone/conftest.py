@@ -1,21 +1,23 @@
-"""What 13's public and hidden graders share: a quick PROCESS_DELAY set before the app starts,
-the report_id of a response, and the next update a WebSocket client receives."""
+"""What 13's public and hidden graders share: PROCESS_DELAY set before the app starts (QUICK
+unless a test asks for more), the report_id of a response, and the next update a WebSocket
+client receives."""
 
 import json
 
 import httpx
 import pytest
 
-from grading import check, fail
-from grading.probes.wsclient import ws_recv
+from grading import check, fail, ws_recv
 
 QUICK = 0.1  # PROCESS_DELAY where its length does not matter
+SLOW = 0.5  # PROCESS_DELAY where "response first" is checked: 5x the 0.1 s looked at after the response
 
 
 @pytest.fixture
-def quick(submission):
-    """PROCESS_DELAY = 0.1, set before the app starts (request it before `client` or `live`)."""
-    submission.PROCESS_DELAY = QUICK
+def knobs(knobs) -> dict[str, object]:
+    """PROCESS_DELAY = QUICK unless a test's `@pytest.mark.knobs(PROCESS_DELAY=...)` says
+    otherwise; set before the app starts (a solution may read it in lifespan)."""
+    return {"PROCESS_DELAY": QUICK, **knobs}
 
 
 def report_id_of(response: httpx.Response) -> str:

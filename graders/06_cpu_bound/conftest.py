@@ -1,4 +1,4 @@
-"""What 06's public and hidden graders share: which process pools the app builds and uses,
+"""What 06's public and hidden graders share (its conftest): which process pools the app builds and uses,
 its worker processes, and what fib costs on this machine's CPU clock.
 
 Evidence that holds under every multiprocessing start method: with fork a pool starts all

@@ -1,5 +1,5 @@
-"""What 07's public and hidden graders share: a fresh LOG_PATH, reading it, and a thread pool
-whose jobs start late (so work handed to a thread and not awaited is plainly not done)."""
+"""What 07's public and hidden graders share: a fresh LOG_PATH for every test, reading it, and a
+thread pool whose jobs start late (so work handed to a thread and not awaited is plainly not done)."""
 
 import asyncio
 import time
@@ -10,11 +10,16 @@ import pytest
 
 
 @pytest.fixture
-def log_path(submission, tmp_path) -> Path:
-    """Point LOG_PATH at a fresh file before the app starts (a solution may read it in lifespan)."""
-    path = tmp_path / "access.log"
-    submission.LOG_PATH = str(path)
-    return path
+def knobs(knobs, tmp_path) -> dict[str, object]:
+    """Every test's LOG_PATH is a fresh file in its own folder, set before the app starts (a
+    solution may read it in lifespan)."""
+    return {"LOG_PATH": str(tmp_path / "access.log"), **knobs}
+
+
+@pytest.fixture
+def log_path(knobs) -> Path:
+    """The test's log file (LOG_PATH)."""
+    return Path(knobs["LOG_PATH"])
 
 
 def read(path: Path) -> str:

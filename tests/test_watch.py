@@ -1,0 +1,84 @@
+"""`nox -s watch` driven through a real pseudo-terminal, in a scratch copy of the kit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import KIT
+
+pexpect = pytest.importorskip("pexpect")
+if os.name == "nt":  # pragma: no cover
+    pytest.skip("pexpect's pseudo-terminal is POSIX only", allow_module_level=True)
+
+from kit.watchbench import lay, scratch_kit, spawn_watch  # noqa: E402
+
+EX = "01_coroutines"
+
+
+@pytest.mark.timeout(900)
+def test_watch_grades_on_save_climbs_hints_resets_and_quits(tmp_path: Path):
+    scratch = scratch_kit(tmp_path / "kit")
+    folder = scratch / "exercises" / EX
+    skeleton = (folder / "app.py").read_bytes()
+    child = spawn_watch(scratch, "01", timeout=300)
+    try:
+        child.expect("0/9 points")  # public graders only; the skeleton scores nothing
+        child.expect("First failing: task 1")
+        # h climbs the ladder: the test's hint, the README's hint for the task, the idea.
+        child.send("h")
+        child.expect("Hint 1: ")
+        child.send("h")
+        child.expect("Hint 2: Task 1: ")
+        child.send("h")
+        child.expect("Hint 3: The idea: A coroutine function")
+        # Saving the reference over the skeleton: "grading…" at once, then full marks.
+        lay(KIT / "reference" / EX, folder)
+        child.expect("grading…")
+        child.expect("9/9 points · full marks")
+        child.expect("Press n for the next exercise")
+        # r asks first, then restores the skeleton and keeps the learner's files.
+        child.send("r")
+        child.expect(r"Reset this exercise to the skeleton\? ")
+        child.send("y")
+        child.expect("Restored the skeleton")
+        child.expect("0/9 points")
+        assert (folder / "app.py").read_bytes() == skeleton
+        backups = list((scratch / ".backups").glob(f"{EX}-*"))
+        assert len(backups) == 1
+        assert (backups[0] / "app.py").read_bytes() == (KIT / "reference" / EX / "app.py").read_bytes()
+        child.send("q")
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    # The next watch opens where the learner left off.
+    assert '"current": "01_coroutines"' in (scratch / ".progress.json").read_text()
+
+
+def test_progress_line_and_next_exercise():
+    from grading import progress
+
+    ids = ["01_a", "02_b", "03_c"]
+    data = {"scores": {"01_a": [9, 9], "02_b": [3, 9]}}
+    assert progress.next_exercise(data, ids) == "02_b"
+    assert progress.next_exercise(data, ids, after="02_b") == "03_c"
+    assert progress.line(data, ids) == "Progress █▒· 1/3 full · next: 02_b"
+
+
+def test_grade_ends_with_progress_and_keeps_it_only_for_a_learner_at_a_terminal(tmp_path: Path):
+    from grading import progress
+    from grading.results import ExerciseResult, GradeReport, TestResult
+
+    (tmp_path / "exercises").mkdir()
+    report = GradeReport(target=str(tmp_path / "exercises"), exercises=[
+        ExerciseResult(id="01_a", tests=[TestResult(name="t", max_score=2, task=1, hint="h", status="passed")])])
+    ids = ["01_a", "02_b"]
+    assert progress.after_grade(report, tmp_path / "exercises", ids, kit=tmp_path, keep=False) == \
+        "Progress █· 1/2 full · next: 02_b"
+    assert not (tmp_path / ".progress.json").exists()  # CI and scripts leave nothing behind
+    progress.after_grade(report, tmp_path / "exercises", ids, kit=tmp_path, keep=True)
+    assert progress.load(tmp_path / ".progress.json")["scores"] == {"01_a": [2, 2]}
+    assert progress.after_grade(report, tmp_path / "other", ids, kit=tmp_path, keep=True) == ""
