@@ -28,6 +28,7 @@ from grading.reporters.terminal import TerminalReporter
 from grading.results import GradeReport
 from grading.run import grade_many
 from grading.target import KIT_ROOT, TargetError, exercise_ids, resolve_target, select
+from grading.workers import BACKENDS
 
 # Files through which a GitHub Actions step talks to the runner. Graded code must not see
 # their names: it could otherwise append its own `result=` to the step's output.
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exercises graded at once (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=EXERCISE_TIME_LIMIT,
                    help="seconds one exercise may take before it is stopped (default: %(default)s)")
+    p.add_argument("--backend", choices=BACKENDS, default=None,
+                   help="how workers start: fork (Linux) or spawn (default: fork where safe, else spawn; "
+                   "or $GRADING_BACKEND)")
     p.add_argument("--test-timeout", type=float, default=TEST_TIMEOUT, help=argparse.SUPPRESS)
     p.add_argument("--public-only", action="store_true", help="skip hidden graders")
     p.add_argument("--verbose", "-v", action="store_true", help="show every failing test's feedback")
@@ -135,7 +139,7 @@ def grade(target: Path, graders: Path, chosen: list[str], args: argparse.Namespa
     reporter = TerminalReporter(verbose=args.verbose)
     quiet = args.quiet
     report = grade_many({"": target}, chosen, graders=graders, parallel=args.jobs, time_limit=args.time_limit,
-                        test_timeout=args.test_timeout, include_hidden=not args.public_only,
+                        test_timeout=args.test_timeout, include_hidden=not args.public_only, backend=args.backend,
                         on_start=None if quiet else (lambda job: reporter.started(job.exercise)),
                         on_done=None if quiet else (lambda job, result: reporter.finished(result)))[""]
     reporter.summary(redact_hidden(report) if args.hide_hidden else report)

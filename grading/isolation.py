@@ -1,11 +1,12 @@
 """Running one exercise's graders in a process of its own, under a time limit.
 
-The parent has already imported FastAPI, httpx, pytest and the probes; each worker is a
-``fork`` of it, so isolation costs milliseconds, not a fresh interpreter. A worker runs
-pytest on one exercise's graders with its output sent to a log file, in a scratch working
-directory, as its own process group. Whatever the submission does (hang, crash, exit, fork
-children), the parent kills the group at the time limit and builds the exercise's results
-from what the worker streamed so far.
+Each job is a worker (``grading.workers``: a fork of the grading process on Linux, a warm
+spawned interpreter elsewhere) that runs pytest on one exercise's graders with its output
+sent to a log file, in a scratch working directory. Whatever the submission does (hang,
+crash, exit, start servers or daemons), the pool ends the worker's whole tree at the time
+limit and this module builds the exercise's results from what the worker streamed so far.
+Run as root, the worker gives up root once the graders are collected (hidden graders stay
+unreadable to the submission), and hidden grader lines are redacted from what it printed.
 """
 
 from __future__ import annotations
@@ -14,23 +15,24 @@ import functools
 import json
 import os
 import re
-import signal
-import sys
+import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grading import workers
 from grading.results import Event, ExerciseResult, TestResult
 from grading.spec import is_hidden_path
 from grading.target import KIT_ROOT
+from grading.workers import Exit, Task, contain, sizing
 
 TEST_TIMEOUT = 20.0  # per test, pytest-timeout; the requests themselves time out sooner
 EXERCISE_TIME_LIMIT = 90.0
 # Graders spend much of their time waiting (simulated latency, servers, subprocesses), so one
-# worker more than there are cores keeps the cores busy.
-DEFAULT_JOBS = (os.cpu_count() or 1) + 1
+# worker more than there are CPUs keeps them busy; within the memory limit (see sizing).
+DEFAULT_JOBS = sizing.default_jobs()
+HUNG = "+++ Timeout +++"  # what pytest-timeout's thread method prints before it ends the worker
 
 
 @dataclass
@@ -43,27 +45,14 @@ class Job:
     include_hidden: bool = True
     pytest_args: list[str] = field(default_factory=list)
     label: str = ""  # which submission, when a batch grades several
-
-
-@dataclass
-class _Running:
-    job: Job
-    pid: int
-    scratch: Path
-    started: float
+    earlier: list[TestResult] = field(default_factory=list)  # a continuation: tests already graded
+    scratch: Path | None = None
+    spent: float = 0.0  # a continuation: seconds the earlier workers took
 
 
 def preload() -> None:
-    """Import what every worker needs once, in the parent, before any fork."""
-    import importlib
-
-    for name in ("pytest", "fastapi", "httpx", "respx", "uvicorn", "asgi_lifespan", "blockbuster",
-                 "pytest_asyncio", "pytest_timeout", "looptime", "grading.plugin",
-                 "sqlalchemy.ext.asyncio", "aiosqlite", "aiofiles", "websockets"):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    """Import what every worker needs once, in the parent (the fork backend starts warm)."""
+    workers.import_quietly(workers.PRELOAD)
 
 
 def _pytest_args(job: Job, results: Path) -> list[str]:
@@ -75,58 +64,36 @@ def _pytest_args(job: Job, results: Path) -> list[str]:
     return [
         "-q", "--no-header", "-p", "no:cacheprovider", "-p", "grading.plugin",
         f"--rootdir={KIT_ROOT}", f"--confcutdir={job.graders.parent}", "-c", str(KIT_ROOT / "pyproject.toml"),
-        "-o", f"timeout={job.test_timeout}", "-o", "timeout_method=signal",
+        "-o", f"timeout={job.test_timeout}",
         f"--grading-target={job.target}", f"--grading-results={results}",
-        *job.pytest_args, *files,
+        *[f"--deselect={t.nodeid}" for t in job.earlier], *job.pytest_args, *files,
     ]
 
 
-def _child(job: Job, scratch: Path) -> None:
-    """In the forked worker: never returns."""
-    code = 70
-    try:
-        os.setpgid(0, 0)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        log = os.open(scratch / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        work = scratch / "cwd"
-        work.mkdir()
-        os.chdir(work)  # relative paths a submission writes land here, never in the submission
-        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
-        sys.dont_write_bytecode = True
-        import pytest
+def worker_main(args: dict) -> int:
+    """In the worker: run pytest on the job's graders."""
+    import signal
 
-        code = int(pytest.main(_pytest_args(job, scratch / "results.jsonl")))
-    except BaseException:  # noqa: BLE001  # report through the exit code, never return
-        import traceback
+    import pytest
 
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+    # SIGALRM interrupts a hung test and the exercise goes on; where there is none (Windows)
+    # pytest-timeout's thread method ends the worker and the pool runs the remaining tests.
+    method = "signal" if hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer") else "thread"
+    return int(pytest.main([*args["pytest_args"], "-o", f"timeout_method={method}"]))
 
 
-def _start(job: Job) -> _Running:
-    scratch = Path(tempfile.mkdtemp(prefix=f"grade-{job.exercise}-"))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        _child(job, scratch)
-    return _Running(job, pid, scratch, time.monotonic())
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _task(job: Job, drop: tuple[int, int] | None) -> Task:
+    scratch = job.scratch = Path(tempfile.mkdtemp(prefix=f"grade-{job.exercise}-"))
+    (scratch / "cwd").mkdir()
+    (scratch / "tmp").mkdir()
+    env = {"TMPDIR": str(scratch / "tmp"), "TEMP": str(scratch / "tmp"), "TMP": str(scratch / "tmp")}
+    if drop and contain.can_drop(*drop, [job.target / job.exercise if (job.target / job.exercise).exists()
+                                         else job.target, KIT_ROOT / "grading"]):
+        env[contain.DROP_ENV] = f"{drop[0]}:{drop[1]}"
+        scratch.chmod(0o711)  # the unprivileged worker reaches its folders, lists nothing
+        contain.prepare_drop(env, [scratch / "cwd", scratch / "tmp"])
+    return Task("grading.isolation:worker_main", {"pytest_args": _pytest_args(job, scratch / "results.jsonl")},
+                scratch / "output.log", scratch / "cwd", env)
 
 
 @functools.cache
@@ -140,35 +107,37 @@ def estimated_cost(graders: Path) -> float:
 
 
 def run_jobs(jobs: list[Job], parallel: int = 1,
-             on_start: Callable[[Job], None] | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
+             on_start: Callable[[Job], None] | None = None,
+             on_tick: Callable[[], None] | None = None,
+             backend: str | None = None) -> Iterator[tuple[Job, ExerciseResult]]:
     """Run jobs, at most ``parallel`` at once, the longest first (so that no long one starts
     last and runs alone); yield (job, result) as each one finishes."""
     pending = sorted(jobs, key=lambda j: -estimated_cost(j.graders))
-    running: list[_Running] = []
-    try:
-        while pending or running:
-            while pending and len(running) < max(1, parallel):
-                job = pending.pop(0)
-                if on_start:
-                    on_start(job)
-                running.append(_start(job))
-            time.sleep(0.02)
-            for r in list(running):
-                pid, status = os.waitpid(r.pid, os.WNOHANG)
-                timed_out = False
-                if pid == 0:
-                    if time.monotonic() - r.started < r.job.time_limit:
-                        continue
-                    timed_out = True
-                    _kill_group(r.pid)
-                    _, status = os.waitpid(r.pid, 0)
-                _kill_group(r.pid)  # a process pool or server the submission left behind
-                running.remove(r)
-                yield r.job, collect(r, status, timed_out)
-    finally:
-        for r in running:
-            _kill_group(r.pid)
-            os.waitpid(r.pid, 0)
+    drop = contain.unprivileged_ids()
+    if drop:
+        for graders in {j.graders.parent for j in jobs} | {KIT_ROOT / "graders"}:
+            contain.protect_hidden(graders)
+    chosen = workers.backend(backend, spares=min(sizing.spares_for(max(1, parallel)), len(pending)))
+
+    def start(job: Job) -> None:
+        if on_start and not job.earlier:
+            on_start(job)
+
+    for job, ended, seconds in workers.run(pending, lambda j: _task(j, drop), lambda j: j.time_limit,
+                                           parallel, chosen, on_start=start, on_tick=on_tick):
+        result = collect(job, ended, seconds)
+        rest = job.time_limit - seconds
+        if _continues(result) and rest > job.test_timeout:
+            # The worker ended at a hung test (thread timeouts): grade the tests after it.
+            done = [t for t in result.tests if not t.message.startswith("Not run:")]
+            pending.insert(0, replace(job, time_limit=rest, earlier=done, scratch=None, spent=job.spent + seconds))
+            continue
+        yield job, result
+
+
+def _continues(result: ExerciseResult) -> bool:
+    return any(t.status == "timeout" and "hung" in t.message for t in result.tests) and \
+        any(t.message.startswith("Not run:") for t in result.tests)
 
 
 def _tail(path: Path, lines: int = 12) -> str:
@@ -179,14 +148,14 @@ def _tail(path: Path, lines: int = 12) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
-def collect(r: _Running, status: int, timed_out: bool) -> ExerciseResult:
+def collect(job: Job, ended: Exit, seconds: float) -> ExerciseResult:
     """Build an exercise's results from the worker's stream, explaining any gap."""
-    job = r.job
-    result = ExerciseResult(id=job.exercise, duration=time.monotonic() - r.started)
-    tests: dict[str, TestResult] = {}
+    assert job.scratch is not None
+    result = ExerciseResult(id=job.exercise, duration=job.spent + seconds)
+    tests: dict[str, TestResult] = {t.nodeid: t for t in job.earlier}
     started: str | None = None
     done = False
-    stream = r.scratch / "results.jsonl"
+    stream = job.scratch / "results.jsonl"
     if stream.exists():
         for line in stream.read_text().splitlines():
             try:
@@ -202,29 +171,78 @@ def collect(r: _Running, status: int, timed_out: bool) -> ExerciseResult:
                 started = rec["nodeid"]
             elif rec["event"] == Event.DONE:
                 done = True
-    result.output = _tail(r.scratch / "output.log")
+    log = _tail(job.scratch / "output.log", 40)
+    hung = started is not None and HUNG in log and not ended.timed_out
+    result.output = "\n".join(log.splitlines()[-12:])
     result.tests = list(tests.values())
-    if timed_out:
+    if ended.timed_out:
         result.problem = f"grading stopped at the exercise's time limit ({job.time_limit:.0f} s)"
+    elif hung:
+        result.problem = f"a test hung (no end after {job.test_timeout:g} s) and was stopped"
     elif not done:
-        how = f"signal {-os.waitstatus_to_exitcode(status)}" if os.WIFSIGNALED(status) \
-            else f"exit code {os.waitstatus_to_exitcode(status)}"
-        result.problem = f"the grading process stopped unexpectedly ({how}), probably from the submission's code"
-    if not tests and (timed_out or not done or os.waitstatus_to_exitcode(status) not in (0, 1)):
+        result.problem = (f"the grading process stopped unexpectedly ({ended.short()}): {ended.why()}")
+    elif not ended.normal:
+        result.problem = f"the grading process ended with {ended.describe()}"
+    if not tests and (ended.timed_out or not done or not ended.normal):
         result.problem = result.problem or "the graders could not run"
         result.problem += (": " + result.output.splitlines()[-1]) if result.output else ""
     for t in result.tests:
         if t.message != "not run" or t.status != "error":
             continue
-        if t.nodeid == started:
-            t.status = "timeout" if timed_out else "error"
+        if t.nodeid == started and hung:
+            t.status = "timeout"
+            t.message = (f"Observed: this test hung: it had not finished at its time limit ({job.test_timeout:g} s).\n"
+                         "Expected: the test to finish.\n"
+                         "Look for code that never yields (an endless loop, a blocking wait, an await "
+                         "on something that never happens).")
+        elif t.nodeid == started:
+            t.status = "timeout" if ended.timed_out else "error"
             t.message = (f"Observed: {result.problem} while this test ran.\n"
                          "Expected: the test to finish.\n"
                          "Look for code that never yields (an endless loop, deep recursion, a blocking "
                          "wait) or that exits the process (sys.exit, os._exit).")
         else:
             t.message = f"Not run: {result.problem} before this test started."
-    import shutil
-
-    shutil.rmtree(r.scratch, ignore_errors=True)
+    redact(result, job.graders)
+    if not os.environ.get("GRADING_KEEP_SCRATCH"):  # for debugging the engine
+        shutil.rmtree(job.scratch, ignore_errors=True)
     return result
+
+
+@functools.cache
+def hidden_lines(graders: Path) -> tuple[str, ...]:
+    """Lines of an exercise's hidden graders long enough to give a test away (20+ characters)."""
+    lines: set[str] = set()
+    for p in graders.rglob("*"):
+        if p.is_file() and any(part.startswith(("test_hidden", "hidden")) for part in p.relative_to(graders).parts):
+            try:
+                text = p.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in text.splitlines():
+                if len(line.strip()) >= 20:  # as printed, and as repr() or JSON would quote it
+                    lines |= {line.strip(), repr(line.strip())[1:-1], json.dumps(line.strip())[1:-1]}
+    return tuple(sorted(lines, key=len, reverse=True))
+
+
+def redact(result: ExerciseResult, graders: Path) -> int:
+    """Replace any hidden grader line a submission echoed into a message or its output (the
+    second line of defence: an unprivileged worker cannot read them). Returns how many."""
+    lines = hidden_lines(graders)
+    n = 0
+
+    def clean(text: str) -> str:
+        nonlocal n
+        if not text:
+            return text
+        for line in lines:
+            if line in text:
+                n += text.count(line)
+                text = text.replace(line, "[hidden grader text]")
+        return text
+
+    result.output = clean(result.output)
+    result.problem = clean(result.problem)
+    for t in result.tests:
+        t.message = clean(t.message)
+    return n

@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    suites = sys.modules.get("grading.probes.learner_suite")
+    suites = sys.modules.get("grading.probes.suite.planner")
     if suites is not None:
         suites.close_all()
     sink = config.stash.get(_STATE_KEY, {}).get("sink")
@@ -113,6 +113,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         )
         session.config.stash[_STATE_KEY]["results"][item.nodeid] = result
         _emit(session.config, {"event": Event.COLLECTED, "test": record_of(result)})
+    # Run as root, the worker gives up root here: the graders are imported, and the
+    # submission, which runs only from now on, cannot read the hidden ones.
+    from grading.workers import contain
+
+    contain.drop_privileges()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, preload, run_jobs
+from grading.isolation import DEFAULT_JOBS, EXERCISE_TIME_LIMIT, TEST_TIMEOUT, Job, run_jobs
 from grading.results import ExerciseResult, GradeReport
 from grading.target import KIT_ROOT, exercise_ids, select
 
@@ -19,22 +19,23 @@ def grade_many(submissions: dict[str, Path], exercises: list[str] | None = None,
                time_limit: float = EXERCISE_TIME_LIMIT, test_timeout: float = TEST_TIMEOUT,
                include_hidden: bool = True, present_only: bool = False,
                on_start: Callable[[Job], None] | None = None,
-               on_done: Callable[[Job, ExerciseResult], None] | None = None) -> dict[str, GradeReport]:
+               on_done: Callable[[Job, ExerciseResult], None] | None = None,
+               on_tick: Callable[[], None] | None = None,
+               backend: str | None = None) -> dict[str, GradeReport]:
     """Grade each labelled submission folder; one report per label, exercises in id order.
 
     A missing ``NN_slug/`` folder is graded too (each test then says the file is missing),
-    unless ``present_only``.
+    unless ``present_only``. ``backend`` is ``fork``, ``spawn`` or None (chosen for this OS).
     """
     chosen = select(exercise_ids(graders), exercises or [])
     reports = {label: GradeReport(target=str(path)) for label, path in submissions.items()}
     jobs = [Job(ex, graders / ex, path, time_limit, test_timeout, include_hidden, label=label)
             for label, path in submissions.items() for ex in chosen
             if not present_only or (path / ex).is_dir()]
-    preload()
     order = {ex: i for i, ex in enumerate(chosen)}
     started = time.monotonic()
     durations: dict[str, float] = {}
-    for job, result in run_jobs(jobs, parallel, on_start=on_start):
+    for job, result in run_jobs(jobs, parallel, on_start=on_start, on_tick=on_tick, backend=backend):
         reports[job.label].exercises.append(result)
         durations[job.label] = time.monotonic() - started
         if on_done:

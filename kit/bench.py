@@ -1,7 +1,8 @@
 """`nox -s bench`: how long a full grade of the reference takes, and what isolation costs.
 
 Prints the median of N runs (default 3; `--load` keeps every core busy meanwhile) of
-  1. `python -m grading --target reference` (a forked worker per exercise, cores + 1 at a time), and
+  1. `python -m grading --target reference` with each worker backend side by side (`fork`,
+     where the OS has it, and `spawn`; `--backend spawn` times spawn only against fork), and
   2. the same graders in one plain `pytest` process (no isolation, one after another).
 
 `--class N` instead times `gradebook` over a class of N submissions (the reference, the
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 from grading.target import KIT_ROOT
+from grading.workers import contain
 
 
 def _time(cmd: list[str]) -> tuple[float, int]:
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--target", default="reference")
     p.add_argument("--load", action="store_true", help="keep every core busy with a CPU burner meanwhile")
     p.add_argument("--class", dest="klass", type=int, metavar="N", help="time gradebook over N submissions")
+    p.add_argument("--backend", choices=("fork", "spawn"), action="append",
+                   help="worker backends to time (default: both where fork exists)")
+    p.add_argument("--no-plain", action="store_true", help="skip the plain pytest run")
     args = p.parse_args(argv)
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)] \
         if args.load else []
@@ -48,14 +53,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     target = str((KIT_ROOT / args.target).resolve()) if not Path(args.target).is_absolute() else args.target
+    backends = ["fork", "spawn"] if hasattr(os, "fork") else ["spawn"]
+    if args.backend and hasattr(os, "fork"):
+        backends = ["fork", *(b for b in args.backend if b != "fork")]
     with tempfile.TemporaryDirectory() as tmp:
-        commands = {
-            "grade (isolated workers)": [sys.executable, "-m", "grading", "--target", target, "-q",
-                                         "--json", f"{tmp}/r.json"],
-            "plain pytest (one process)": [sys.executable, "-m", "pytest", "-q", "-p", "grading.plugin",
-                                           "-p", "no:cacheprovider", f"--grading-target={target}",
-                                           "-o", "timeout=60", str(KIT_ROOT / "graders")],
-        }
+        commands = {f"grade, {b} workers": [sys.executable, "-m", "grading", "--target", target, "-q",
+                                            "--backend", b, "--json", f"{tmp}/r.json"] for b in backends}
+        if not args.no_plain:
+            commands["plain pytest (one process)"] = [sys.executable, "-m", "pytest", "-q", "-p", "grading.plugin",
+                                                      "-p", "no:cacheprovider", f"--grading-target={target}",
+                                                      "-o", "timeout=60", str(KIT_ROOT / "graders")]
+        medians: dict[str, float] = {}
         load = ", every core loaded" if args.load else ""
         print(f"{'':28} {'median':>8}  runs (s)  [{os.cpu_count()} cores{load}, target {args.target}]")
         for name, cmd in commands.items():
@@ -66,7 +74,12 @@ def _bench(args: argparse.Namespace) -> int:
                 codes.append(code)
             runs = " ".join(f"{t:.1f}" for t in times)
             note = "" if set(codes) == {0} else f"  (exit codes {codes}: not every test passed)"
-            print(f"{name:28} {statistics.median(times):7.1f}s  {runs}{note}")
+            medians[name] = statistics.median(times)
+            rss = contain.peak_child_rss()
+            peak = f"  [largest process so far: {rss / 2**20:.0f} MB RSS]" if rss else ""
+            print(f"{name:28} {medians[name]:7.1f}s  {runs}{note}{peak}", flush=True)
+        if "grade, fork workers" in medians and "grade, spawn workers" in medians:
+            print(f"spawn / fork: {medians['grade, spawn workers'] / medians['grade, fork workers']:.2f}x")
     return 0
 
 

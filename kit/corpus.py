@@ -27,6 +27,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
+from grading.edits import EditError, apply_edits
 from grading.target import KIT_ROOT
 
 CORPUS = KIT_ROOT / "tests" / "corpus"
@@ -64,11 +65,12 @@ def lay_out(variant: Path, dest: Path, kit: Path = KIT_ROOT) -> Path:
             target = folder / f.relative_to(variant)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(f, target)
-    for edit in spec.get("replace", []):
-        path = folder / edit.get("file", "app.py")
-        text = path.read_text(encoding="utf-8")
-        if text.count(edit["old"]) != 1:
-            raise CorpusError(f"{variant.parent.name}/{variant.name}: {edit['old'][:60]!r} occurs "
-                              f"{text.count(edit['old'])} times in {path.name}, not once")
-        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    edits = [(e.get("file", "app.py"), e["old"], e["new"]) for e in spec.get("replace", [])]
+    try:
+        texts = apply_edits(folder, edits)
+    except EditError as exc:
+        raise CorpusError(f"{variant.parent.name}/{variant.name}: {exc.old[:60]!r} occurs "
+                          f"{exc.count or 0} times in {Path(exc.file).name}, not once") from exc
+    for file, text in texts.items():
+        (folder / file).write_text(text, encoding="utf-8")
     return folder

@@ -31,6 +31,7 @@ from grading.isolation import DEFAULT_JOBS
 from grading.results import GradeReport
 from grading.spec import is_hidden_path
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
+from grading.workers import BACKENDS
 from kit.coverage import read_baseline, table
 
 TREES = ("exercises", "reference", "graders")
@@ -264,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("exercises", nargs="*", help="exercises to check (default: all)")
     p.add_argument("--repeat", type=int, default=1, metavar="N", help="grade the reference N times, list flaky tests")
     p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="jobs at once (default: %(default)s)")
+    p.add_argument("--backend", choices=BACKENDS, default=None, help="fork or spawn workers (default: for this OS)")
     p.add_argument("--coverage", action="store_true",
                    help="grade the corpus too: for each graded test, the corpus mistakes that fail it")
     args = p.parse_args(argv)
@@ -290,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     section("README.md: its `## Exercises` list matches graders/", readme_list_problems(KIT_ROOT))
     console.print(f"[dim]… grading reference/ and exercises/ ({len(chosen)} exercise(s), {args.jobs} at a time)[/dim]")
     reports = grade_many({"reference": KIT_ROOT / "reference", "skeleton": KIT_ROOT / "exercises"}, chosen,
-                         parallel=args.jobs)
+                         parallel=args.jobs, backend=args.backend)
     section("declarations: every test has points, a hint and a README task; every task is tested",
             declaration_problems(reports["reference"]))
     section(f"reference scores full marks ({reports['reference'].score:g}/{reports['reference'].max_score:g})",
@@ -300,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat > 1:
         console.print(f"[dim]… grading the reference {args.repeat - 1} more time(s)[/dim]")
         more = grade_many({f"run{i}": KIT_ROOT / "reference" for i in range(2, args.repeat + 1)}, chosen,
-                          parallel=args.jobs)
+                          parallel=args.jobs, backend=args.backend)
         runs += list(more.values())
         flaky = flaky_tests(runs)
         section(f"reference stable over {args.repeat} runs",

@@ -29,12 +29,13 @@ class Run:
         return {t["name"]: t for e in self.report["exercises"] for t in e["tests"]}
 
 
-def grade(*args: str, cwd: Path = KIT, timeout: float = 600, json_path: Path | None = None) -> Run:
-    """`python -m grading ARGS --json PATH`, as `nox -s grade -- ARGS` runs it."""
+def grade(*args: str, cwd: Path = KIT, timeout: float = 600, json_path: Path | None = None,
+          env: dict[str, str] | None = None) -> Run:
+    """`python -m grading ARGS --json PATH`, as `nox -s grade -- ARGS` runs it (``env``: extra variables)."""
     cmd = [sys.executable, "-m", "grading", *args]
     if json_path is not None:
         cmd += ["--json", str(json_path)]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT), "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT), "COLUMNS": "200", **(env or {})}
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     report = json.loads(json_path.read_text()) if json_path is not None and json_path.exists() else None
     return Run(proc.returncode, proc.stdout, proc.stderr, report)

@@ -5,8 +5,7 @@ import asyncio
 
 import pytest
 
-from grading import app_client, check, expect_status, fail, graded, load_submission
-from grading.probes.handles import CannotTell, open_handles
+from grading import CannotTell, app_client, check, expect_status, fail, graded, load_submission, open_handles
 
 from conftest import ADA, GRACE
 

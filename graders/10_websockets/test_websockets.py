@@ -13,8 +13,19 @@ from urllib.parse import urljoin
 import pytest
 from pagescript import PAGES, hard_coded_hosts, opened_sockets, scripts_of
 
-from grading import assert_quiet, check, close_all, fail, graded, kill, settle, ws_connect, ws_recv, ws_silence
-from grading.probes.browser import find_browser
+from grading import (
+    assert_quiet,
+    check,
+    close_all,
+    fail,
+    find_browser,
+    graded,
+    kill,
+    settle,
+    ws_connect,
+    ws_recv,
+    ws_silence,
+)
 
 from conftest import receive
 
