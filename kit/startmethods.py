@@ -34,9 +34,13 @@ from grading.target import KIT_ROOT, TargetError, exercise_ids, resolve_target, 
 def grade_once(target: Path, exercises: list[str], method: str, out: Path) -> dict:
     """One `python -m grading` of ``target`` with ``method`` forced; its JSON report."""
     env = {**os.environ, START_METHOD_ENV: method, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT_ROOT)}
-    subprocess.run([sys.executable, "-m", "grading", "--target", str(target), *exercises, "--quiet", "--jobs", "1",
-                    "--json", str(out)], cwd=KIT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return json.loads(out.read_text()) if out.exists() else {"score": 0, "max_score": 0, "exercises": []}
+    proc = subprocess.run([sys.executable, "-m", "grading", "--target", str(target), *exercises, "--quiet",
+                           "--jobs", "1", "--json", str(out)], cwd=KIT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if out.exists():
+        return json.loads(out.read_text())
+    last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+    return {"score": 0, "max_score": 0, "exercises": [], "error": f"grading did not run: {last}"}
 
 
 def failures(runs: list[dict]) -> dict[str, list[str]]:
@@ -88,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             scores = " ".join(f"{r['score']:g}/{r['max_score']:g}" for r in runs)
             print(f"{method:<12} {platform.python_version():<8} {f'{full}/{len(runs)}':>10}  {scores:<28} "
                   f"{time.monotonic() - started:>7.1f}", flush=True)
+            for error in sorted({r["error"] for r in runs if "error" in r}):
+                print(f"    {error}", flush=True)
             for name, msgs in sorted(failures(runs).items()):
                 print(f"    {name}: failed {len(msgs)}/{len(runs)}: {msgs[0]}", flush=True)
             lost |= full < len(runs)
