@@ -102,7 +102,7 @@ async def test_each_report_has_its_own_id_and_summary(submission, upstream, live
 @graded(points=1, task=3, hidden=True, hint="Each request, even one arriving while another is still waiting "
         "on the upstreams, gets its own new id: make it in one step, e.g. str(uuid.uuid4()), not from shared state "
         "read before an `await` and written after it.")
-async def test_two_aggregates_at_once_get_their_own_reports(submission, upstream, quick, live):
+async def test_two_aggregates_at_once_get_their_own_reports(submission, upstream, live):
     serve(upstream, 2, 1, 3, delay=0.2)  # both requests wait on the upstreams at the same time
     ws = await ws_connect(live, "/ws/updates", "the WebSocket client")
     try:
