@@ -100,6 +100,21 @@ def startmethods(session: nox.Session) -> None:
     session.run("python", "-m", "kit.startmethods", *session.posargs, env=ENV)
 
 
+# Kit tests fast enough to prove a floor with (the engine, reports, platform probes).
+FAST_TESTS = ["tests/test_plugin.py", "tests/test_reports.py", "tests/test_platform.py"]
+
+
+@nox.session(venv_backend="uv")
+def lowest(session: nox.Session) -> None:
+    """Prove pyproject's floors: the lowest direct versions, then verify (reference full marks,
+    skeleton zero) and the fast kit tests. `-- 04` verifies one exercise only."""
+    session.install("--resolution=lowest-direct", *DEPS, *DEV)
+    session.run("uv", "pip", "list", external=True, silent=False,
+                env={"VIRTUAL_ENV": session.virtualenv.location})
+    session.run("python", "-m", "kit.verify", *session.posargs, env=ENV)
+    session.run("python", "-m", "pytest", *FAST_TESTS, "-q", env=ENV)
+
+
 @nox.session(reuse_venv=True)
 def watchbench(session: nox.Session) -> None:
     """Save-to-verdict time of `nox -s watch` through a pseudo-terminal: `-- 01 04 13 [--repeat N]`."""

@@ -12,7 +12,9 @@ Everything a grader uses is exported here (and graders import nothing else of th
   ``record_clients`` (httpx clients built), ``Upstream`` (the ``upstream`` fixture);
 - WebSockets on a ``live`` server: ``ws_connect``, ``ws_recv``, ``ws_silence``, ``close_all``,
   ``kill``, ``settle``, ``assert_quiet``, ``WAIT``;
-- a learner's own test suite (exercise 11): ``learner_suite``.
+- a learner's own test suite (exercise 11): ``learner_suite``;
+- this machine: ``find_browser`` (a browser Playwright can drive), ``open_handles`` and
+  ``CannotTell`` (which processes hold a file open, portably).
 
 docs/writing-graders.md lists each one's signature and what each driver can show.
 """
@@ -20,16 +22,19 @@ docs/writing-graders.md lists each one's signature and what each driver can show
 from grading.feedback import Feedback, check, fail
 from grading.probes import learner_suite
 from grading.probes.blocking import BlockingRecorder, LoopLagMonitor, SleepRecorder
+from grading.probes.browser import find_browser
 from grading.probes.clients import ClientRecorder, record_clients
 from grading.probes.drivers import AppClient, LiveServer, app_client, detail_of, expect_status, live_server
+from grading.probes.handles import CannotTell, open_handles
 from grading.probes.upstream import UPSTREAM_URL, Upstream
 from grading.probes.wsclient import WAIT, assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
 from grading.spec import graded
 from grading.target import load_submission
 
 __all__ = [
-    "UPSTREAM_URL", "WAIT", "AppClient", "BlockingRecorder", "ClientRecorder", "Feedback", "LiveServer",
-    "LoopLagMonitor", "SleepRecorder", "Upstream", "app_client", "assert_quiet", "check", "close_all",
-    "detail_of", "expect_status", "fail", "graded", "kill", "learner_suite", "live_server", "load_submission",
-    "record_clients", "settle", "ws_connect", "ws_recv", "ws_silence",
+    "UPSTREAM_URL", "WAIT", "AppClient", "BlockingRecorder", "CannotTell", "ClientRecorder", "Feedback",
+    "LiveServer", "LoopLagMonitor", "SleepRecorder", "Upstream", "app_client", "assert_quiet", "check",
+    "close_all", "detail_of", "expect_status", "fail", "find_browser", "graded", "kill", "learner_suite",
+    "live_server", "load_submission", "open_handles", "record_clients", "settle", "ws_connect", "ws_recv",
+    "ws_silence",
 ]

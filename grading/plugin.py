@@ -83,17 +83,32 @@ def _name(item: pytest.Item) -> str:
     return item.name
 
 
+def skipped_at_collection(item: pytest.Item) -> str | None:
+    """The reason of a `skip` or true `skipif(<bool>, reason=...)` mark, decided before any
+    submission code runs (say, no browser on this machine), else None."""
+    for mark in item.iter_markers("skip"):
+        return str(mark.kwargs.get("reason", mark.args[0] if mark.args else "skipped"))
+    for mark in item.iter_markers("skipif"):
+        condition = mark.args[0] if mark.args else mark.kwargs.get("condition")
+        if isinstance(condition, bool) and condition:
+            return str(mark.kwargs.get("reason", "skipped"))
+    return None
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         spec = spec_of(item)
+        skip = skipped_at_collection(item)
+        # A test skipped whatever the submission does is recorded as skipped from the start, so
+        # the maximum is the same for every submission graded here, even one that stops the worker.
         result = TestResult(
             name=_name(item),
             max_score=spec.points if spec else 0,
             task=spec.task if spec else 0,
             hint=spec.hint if spec else "",
             visibility=spec.visibility if spec else "public",  # type: ignore[arg-type]
-            status="error",
-            message="not run",
+            status="skipped" if skip is not None else "error",
+            message=skip if skip is not None else "not run",
             nodeid=item.nodeid,
         )
         session.config.stash[_STATE_KEY]["results"][item.nodeid] = result

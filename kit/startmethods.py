@@ -5,29 +5,57 @@
 Learners' machines differ in how ``multiprocessing`` starts processes: fork (Linux up to
 Python 3.13), forkserver (Linux from 3.14), spawn (macOS, Windows). Each method is forced
 in the graded code through ``GRADING_MP_START`` (read by the grading plugin at start-up),
-the target is graded N times per method, and the figures are printed: how many runs earned
-full marks, the scores, and each test that ever failed with its first message. Exit status
-1 when a run of the reference lost points. Run it on another Python with `nox -P 3.13 ...`.
+the target is graded N times per method, each run a `python -m grading` of its own (as
+learners run it: a spawned pool re-imports the main module, and `grading`'s is the one
+learners have), and the figures are printed: how many runs earned full marks, the scores,
+and each test that ever failed with its first message. Exit status 1 when a run lost points.
+Run it on another Python with `nox -P 3.13 -s startmethods -- ...`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from grading.isolation import DEFAULT_JOBS
 from grading.plugin import START_METHOD_ENV
 from grading.target import KIT_ROOT, TargetError, exercise_ids, resolve_target, select
-from kit.verify import flaky_tests
+
+
+def grade_once(target: Path, exercises: list[str], method: str, out: Path) -> dict:
+    """One `python -m grading` of ``target`` with ``method`` forced; its JSON report."""
+    env = {**os.environ, START_METHOD_ENV: method, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(KIT_ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "grading", "--target", str(target), *exercises, "--quiet",
+                           "--jobs", "1", "--json", str(out)], cwd=KIT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if out.exists():
+        return json.loads(out.read_text())
+    last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+    return {"score": 0, "max_score": 0, "exercises": [], "error": f"grading did not run: {last}"}
+
+
+def failures(runs: list[dict]) -> dict[str, list[str]]:
+    """Test → the first lines of its failures, for tests that failed in some run."""
+    seen: dict[str, list[str]] = {}
+    for run in runs:
+        for e in run["exercises"]:
+            for t in e["tests"]:
+                if t["status"] not in ("passed", "skipped"):
+                    first = t["message"].splitlines()[0] if t["message"] else ""
+                    seen.setdefault(f"{e['id']} › {t['name']}", []).append(f"{t['status']}: {first}")
+    return seen
 
 
 def main(argv: list[str] | None = None) -> int:
-    from grading.run import grade_many
-
     available = multiprocessing.get_all_start_methods()
     p = argparse.ArgumentParser(prog="nox -s startmethods --", description=__doc__.splitlines()[0])
     p.add_argument("exercises", nargs="*", help="exercises to grade (default: 06)")
@@ -55,25 +83,20 @@ def main(argv: list[str] | None = None) -> int:
           f"of {target}, {args.repeat} run(s) per method")
     print(f"{'method':<12} {'python':<8} {'full marks':>10}  {'scores':<28} {'seconds':>7}")
     lost = False
-    before = os.environ.get(START_METHOD_ENV)
-    try:
+    with tempfile.TemporaryDirectory(prefix="startmethods-") as scratch, ThreadPoolExecutor(args.jobs) as pool:
         for method in methods:
-            os.environ[START_METHOD_ENV] = method
             started = time.monotonic()
-            runs = list(grade_many({f"run{i}": target for i in range(args.repeat)}, chosen,
-                                   parallel=args.jobs).values())
-            full = sum(r.score == r.max_score > 0 for r in runs)
-            scores = " ".join(f"{r.score:g}/{r.max_score:g}" for r in runs)
+            runs = list(pool.map(lambda i, m=method: grade_once(target, chosen, m, Path(scratch) / f"{m}{i}.json"),
+                                 range(args.repeat)))
+            full = sum(r["score"] == r["max_score"] > 0 for r in runs)
+            scores = " ".join(f"{r['score']:g}/{r['max_score']:g}" for r in runs)
             print(f"{method:<12} {platform.python_version():<8} {f'{full}/{len(runs)}':>10}  {scores:<28} "
-                  f"{time.monotonic() - started:>7.1f}")
-            for name, msgs in sorted(flaky_tests(runs).items()):
-                print(f"    {name}: failed {len(msgs)}/{len(runs)}: {msgs[0]}")
+                  f"{time.monotonic() - started:>7.1f}", flush=True)
+            for error in sorted({r["error"] for r in runs if "error" in r}):
+                print(f"    {error}", flush=True)
+            for name, msgs in sorted(failures(runs).items()):
+                print(f"    {name}: failed {len(msgs)}/{len(runs)}: {msgs[0]}", flush=True)
             lost |= full < len(runs)
-    finally:
-        if before is None:
-            os.environ.pop(START_METHOD_ENV, None)
-        else:
-            os.environ[START_METHOD_ENV] = before
     return 1 if lost else 0
 
 

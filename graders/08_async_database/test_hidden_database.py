@@ -2,11 +2,10 @@
 and nothing left holding the database file after shut-down."""
 
 import asyncio
-import os
-import sys
-from pathlib import Path
 
-from grading import app_client, check, expect_status, fail, graded, load_submission
+import pytest
+
+from grading import CannotTell, app_client, check, expect_status, fail, graded, load_submission, open_handles
 
 from conftest import ADA, GRACE
 
@@ -26,31 +25,6 @@ async def create(client, user: dict) -> dict:
           f"POST /users {user} returned {response.json()}", f"the user {user} with its new id",
           "Bound parameters (`?`) keep quotes and semicolons as plain text in the row.")
     return body
-
-
-def handles_on(path: Path) -> list[str]:
-    """Paths of this process's open file descriptors on the database file (or its journal/WAL)."""
-    target = str(path.resolve())
-    found: list[str] = []
-    if os.path.isdir("/proc/self/fd"):
-        for fd in os.listdir("/proc/self/fd"):
-            try:
-                link = os.readlink(f"/proc/self/fd/{fd}")
-            except OSError:
-                continue
-            if link.startswith(target):
-                found.append(link)
-    elif sys.platform == "darwin":
-        import fcntl
-
-        for fd in os.listdir("/dev/fd"):
-            try:
-                name = fcntl.fcntl(int(fd), fcntl.F_GETPATH, b"\0" * 1024).rstrip(b"\0").decode()
-            except (OSError, ValueError):
-                continue
-            if os.path.realpath(name).startswith(target):
-                found.append(name)
-    return found
 
 
 @graded(points=2, task=2, hidden=True, hint="Never build SQL with f-strings or %: pass values as parameters, "
@@ -102,7 +76,10 @@ async def test_database_file_released_after_shutdown(submission, database, exerc
         expect_status(response, 200, client.errors)
     check(database.exists(), f"no file was created at DATABASE_PATH ({database.name})",
           "the SQLite database at DATABASE_PATH", "Read DATABASE_PATH when the app starts, not at import.")
-    left = handles_on(database)
+    try:
+        left = open_handles(database)
+    except CannotTell as exc:
+        pytest.skip(f"{exc}: whether the database file was released was not checked")
     if left:
         fail(f"after shut-down, {len(left)} file handle(s) still held the database open: {', '.join(left)}",
              "every connection closed when the app stops",

@@ -8,13 +8,24 @@ so that a hard-coded host is caught without a browser.
 escaped the app. A dead client is simulated by killing its TCP connection at once.
 """
 
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 from pagescript import PAGES, hard_coded_hosts, opened_sockets, scripts_of
 
-from grading import assert_quiet, check, close_all, fail, graded, kill, settle, ws_connect, ws_recv, ws_silence
+from grading import (
+    assert_quiet,
+    check,
+    close_all,
+    fail,
+    find_browser,
+    graded,
+    kill,
+    settle,
+    ws_connect,
+    ws_recv,
+    ws_silence,
+)
 
 from conftest import receive
 
@@ -25,71 +36,82 @@ except ImportError:  # the browser test is then skipped
     async_playwright = None
     PlaywrightError = Exception
 
-CHROMIUM = Path("/usr/bin/chromium")
-HAVE_CHROMIUM = CHROMIUM.exists()  # looked up once, at import
+FOUND = find_browser()  # looked up once, at import: before any submission is loaded
+NO_BROWSER = ("Playwright is not installed in this environment (`pip install playwright`)" if async_playwright is None
+              else FOUND.note if FOUND.browser is None else "")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 QUIET_HINT = ("A client leaving is normal: receive_text() raises WebSocketDisconnect; catch it and end the handler "
               "(for the chat, remove the client from the room).")
 
 
+@pytest.fixture
+async def browser():
+    """A headless browser, started before the submission is loaded (name it first): whether the
+    browser test runs depends on this machine only, never on what a submission holds."""
+    if NO_BROWSER:
+        pytest.skip(f"{NO_BROWSER}. The browser test was not run")
+    async with async_playwright() as pw:
+        try:
+            started = await pw.chromium.launch(**FOUND.browser.launch_options(), args=CHROMIUM_ARGS, headless=True,
+                                               timeout=15000)
+        except PlaywrightError as exc:
+            pytest.skip(f"the browser {FOUND.browser.describe()} did not start ({str(exc).splitlines()[0]}); set "
+                        "GRADING_BROWSER to another one. The browser test was not run")
+        try:
+            yield started
+        finally:
+            await started.close()
+
+
+# Skipped at collection when this machine has no browser: the test then counts neither for nor
+# against, even for a submission whose grading stops before the test would run.
+@pytest.mark.skipif(bool(NO_BROWSER), reason=f"{NO_BROWSER}. The browser test was not run")
 @graded(points=4, task=1, hint="Build the WebSocket URL from window.location: ws: or wss: after the page's "
         "protocol, then window.location.host (host and port) and /ws. The app will not always run on localhost:8000.")
-async def test_page_chats_in_a_real_browser(submission, live):
-    if async_playwright is None:
-        pytest.skip("Playwright is not installed in this environment (`pip install playwright`): the browser "
-                    "test was not run")
-    if not HAVE_CHROMIUM:
-        pytest.skip("Chromium not found: install it with `apt-get install -y chromium` (Debian) to run the "
-                    "browser test")
+async def test_page_chats_in_a_real_browser(browser, submission, live):
     opened: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                           timeout=15000)
+    page = await browser.new_page()
+    page.on("websocket", lambda ws: opened.append(ws.url))
+    try:
+        response = await page.goto(live.base_url + "/", timeout=8000)
+    except PlaywrightError as exc:
+        fail(f"the browser could not load GET / ({str(exc).splitlines()[0]})", "the chat page")
+    check(response is not None and response.ok, f"GET / answered {response.status if response else '?'}",
+          "the chat page with status 200")
+    field = page.locator("form input:not([type]), form input[type=text]").first
+    try:
+        await field.wait_for(timeout=3000)
+    except PlaywrightError:
+        fail("the page has no text <input> inside a <form>", "one text <input> in a <form>")
+    seen, replied = "", False
+    for attempt in range(1, 6):  # the socket may still be opening: retry the first sends
+        text = f"hello from the browser {attempt}"
+        await field.fill(text)
+        await field.press("Enter")
         try:
-            page = await browser.new_page()
-            page.on("websocket", lambda ws: opened.append(ws.url))
-            try:
-                response = await page.goto(live.base_url + "/", timeout=8000)
-            except PlaywrightError as exc:
-                fail(f"the browser could not load GET / ({str(exc).splitlines()[0]})", "the chat page")
-            check(response is not None and response.ok, f"GET / answered {response.status if response else '?'}",
-                  "the chat page with status 200")
-            field = page.locator("form input:not([type]), form input[type=text]").first
-            try:
-                await field.wait_for(timeout=3000)
-            except PlaywrightError:
-                fail("the page has no text <input> inside a <form>", "one text <input> in a <form>")
-            seen, replied = "", False
-            for attempt in range(1, 6):  # the socket may still be opening: retry the first sends
-                text = f"hello from the browser {attempt}"
-                await field.fill(text)
-                await field.press("Enter")
-                try:
-                    await page.wait_for_function("t => document.body.innerText.includes(t)",
-                                                 arg="Message received: hello from the browser", timeout=1200)
-                    replied = True
-                    break
-                except PlaywrightError:
-                    seen = (await page.inner_text("body"))[-300:]
-            if replied:  # every message received is *added*: send a few more, all must show
-                first = f"Message received: hello from the browser {attempt}"
-                more = [f"Message received: and then {k}" for k in (1, 2, 3)]
-                for k in (1, 2, 3):
-                    await field.fill(f"and then {k}")
-                    await field.press("Enter")
-                try:
-                    await page.wait_for_function("ts => ts.every(t => document.body.innerText.includes(t))",
-                                                 arg=[first, *more], timeout=3000)
-                except PlaywrightError:
-                    text = await page.inner_text("body")
-                    shown = [t for t in (first, *more) if t in text]
-                    fail(f"after 4 messages were answered, the page shows {shown} (page text ends with "
-                         f"{text[-200:]!r})", f"all 4 replies on the page: {[first, *more]}",
-                         "Add each message received to the page (e.g. append a new <li> to the list); "
-                         "setting the list's content replaces the earlier messages.")
-        finally:
-            await browser.close()
+            await page.wait_for_function("t => document.body.innerText.includes(t)",
+                                         arg="Message received: hello from the browser", timeout=1200)
+            replied = True
+            break
+        except PlaywrightError:
+            seen = (await page.inner_text("body"))[-300:]
+    if replied:  # every message received is *added*: send a few more, all must show
+        first = f"Message received: hello from the browser {attempt}"
+        more = [f"Message received: and then {k}" for k in (1, 2, 3)]
+        for k in (1, 2, 3):
+            await field.fill(f"and then {k}")
+            await field.press("Enter")
+        try:
+            await page.wait_for_function("ts => ts.every(t => document.body.innerText.includes(t))",
+                                         arg=[first, *more], timeout=3000)
+        except PlaywrightError:
+            text = await page.inner_text("body")
+            shown = [t for t in (first, *more) if t in text]
+            fail(f"after 4 messages were answered, the page shows {shown} (page text ends with "
+                 f"{text[-200:]!r})", f"all 4 replies on the page: {[first, *more]}",
+                 "Add each message received to the page (e.g. append a new <li> to the list); "
+                 "setting the list's content replaces the earlier messages.")
     wrong = [u for u in opened if not u.startswith(live.ws_url + "/")]
     page_at = live.base_url + "/"
     if replied and not wrong:

@@ -8,6 +8,10 @@ import pytest
 from grading import graded
 from grading import learner_suite as suite
 
+# The learner's suite runs in the background, once per faulty app: a test may wait for its run
+# (suite.RESULT_WAIT) longer than the default per-test limit on a loaded machine.
+pytestmark = pytest.mark.timeout(suite.RESULT_WAIT + 5)
+
 HIDDEN = suite.load_mutants(Path(__file__).parent / "hidden_mutants")
 suite.plan(HIDDEN)
 

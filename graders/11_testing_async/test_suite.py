@@ -9,6 +9,10 @@ import pytest
 from grading import check, fail, graded
 from grading import learner_suite as suite
 
+# The learner's suite runs in the background, once per faulty app: a test may wait for its run
+# (suite.RESULT_WAIT) longer than the default per-test limit on a loaded machine.
+pytestmark = pytest.mark.timeout(suite.RESULT_WAIT + 5)
+
 PUBLIC = suite.load_mutants(Path(__file__).parent / "mutants")
 suite.plan(PUBLIC)
 

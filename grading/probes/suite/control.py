@@ -20,6 +20,9 @@ from grading.probes.suite.records import BASELINE, SuiteResult, slug
 PARALLEL = 3  # runs at once: each mostly waits on its app, so one more than 2 cores
 RUN_TIME_LIMIT = 30.0  # seconds one run of the learner's suite may take
 TEST_TIME_LIMIT = 10  # seconds one learner test may take (pytest-timeout)
+# Seconds a grader test waits for its run's result: the runs go three at a time, so on a loaded
+# machine a later mutant's result may take several runs' time.
+RESULT_WAIT = 45.0
 # What the driver imports before its first run, so that every run starts warm.
 DRIVER_PRELOAD = ("pytest", "pytest_asyncio", "pytest_timeout", "anyio", "httpx", "fastapi", "pydantic",
                   "asgi_lifespan", "starlette.testclient")
@@ -66,7 +69,7 @@ class SuiteRunner:
             self.handle = None
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def result(self, label: str, wait: float = 17.0) -> SuiteResult:
+    def result(self, label: str, wait: float = RESULT_WAIT) -> SuiteResult:
         """The run's result, waiting for it (polling) at most ``wait`` seconds."""
         if label in self.not_built:
             return self.not_built[label]

@@ -81,6 +81,11 @@ def expect_caught(runner: SuiteRunner, mutant: Mutant, reveal: bool) -> list[str
     from grading.feedback import fail
 
     first = runner.result(BASELINE)
+    if first.status in ("timeout", "crashed"):
+        # Said once, by the provided-app test: repeating it per mutant would bury it.
+        fail("not judged yet: your tests did not run to the end on the provided (correct) app",
+             "your tests to run and pass on the provided app first; then each faulty version is judged",
+             "Fix that first: test_your_tests_pass_on_the_provided_app says what happened.")
     _run_problem(first, "the provided app")
     if first.outcomes and not first.passed:
         hold_back(first)
