@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from grading.isolation import DEFAULT_JOBS
+from grading.reporters import json_report
 from grading.results import GradeReport
 from grading.spec import is_hidden_path
 from grading.target import EXERCISE_DIR, KIT_ROOT, TargetError, exercise_ids, select
@@ -249,7 +250,7 @@ def mistake_coverage(exercises: list[str], jobs: int = DEFAULT_JOBS):
     results = []
     for v in chosen:
         spec = corpus.expected(v)
-        report = reports[f"{v.parent.name}__{v.name}"].to_dict()
+        report = json_report.to_dict(reports[f"{v.parent.name}__{v.name}"])
         results.append(graded_of(v.name, v.parent.name, spec["kind"], report, spec.get("fails")))
     return coverage(results)
 
