@@ -33,11 +33,19 @@ def grade_many(submissions: dict[str, Path], exercises: list[str] | None = None,
             for label, path in submissions.items() for ex in chosen
             if not present_only or (path / ex).is_dir()]
     order = {ex: i for i, ex in enumerate(chosen)}
-    started = time.monotonic()
+    # A submission's duration runs from its first job's start to its last job's end: not the
+    # batch's, and not the time its jobs waited in the queue before that.
+    first: dict[str, float] = {}
     durations: dict[str, float] = {}
-    for job, result in run_jobs(jobs, parallel, on_start=on_start, on_tick=on_tick, backend=backend):
+
+    def started(job: Job) -> None:
+        first.setdefault(job.label, time.monotonic())
+        if on_start:
+            on_start(job)
+
+    for job, result in run_jobs(jobs, parallel, on_start=started, on_tick=on_tick, backend=backend):
         reports[job.label].exercises.append(result)
-        durations[job.label] = time.monotonic() - started
+        durations[job.label] = time.monotonic() - first.get(job.label, time.monotonic())
         if on_done:
             on_done(job, result)
     for label, report in reports.items():
