@@ -2,7 +2,7 @@
 
 import asyncio
 
-from grading import check, close_all, graded, kill, ws_connect, ws_recv, ws_silence
+from grading import check, close_all, expect_status, graded, kill, settle, ws_connect, ws_recv, ws_silence
 
 from conftest import receive
 
@@ -69,3 +69,30 @@ async def test_echo_and_chat_are_separate(submission, live):
               "the echo to answer only its own client")
     finally:
         await close_all(echo, chatter, listener)
+
+
+@graded(points=1, task=4, hidden=True, hint="Only awaitable, non-blocking calls inside async def: no open()/write(), "
+        "time.sleep or sqlite3 in a handler. To keep a chat log, write it from a thread (asyncio.to_thread) or "
+        "with aiofiles.")
+async def test_no_blocking_call_while_serving(submission, live, blocking):
+    echo = await ws_connect(live, "/ws", "an echo client")
+    alice = await ws_connect(live, "/ws/chat", "chat client A")
+    bob = await ws_connect(live, "/ws/chat", "chat client B")
+    carol = await ws_connect(live, "/ws/chat", "chat client C")
+    try:
+        async with live.client() as http:
+            expect_status(await http.get("/"), 200, live.errors)
+        await settle()
+        await echo.send("ping")
+        await ws_recv(echo, live, "the echo client", "'Message received: ping'")
+        for text in ("hello", "anyone there?"):  # only the other client is awaited: this test is about blocking
+            await alice.send(text)
+            await receive(bob, live, "chat client B", text)
+        await close_all(alice)  # a client leaving must not block either
+        await settle()
+        await bob.send("still here")
+        await receive(carol, live, "chat client C", "still here", tries=4)
+    finally:
+        await close_all(echo, alice, bob, carol)
+    await settle()
+    blocking.assert_none("while serving GET /, /ws and /ws/chat")
