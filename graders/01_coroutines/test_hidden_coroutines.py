@@ -43,3 +43,19 @@ async def test_no_blocking_call_while_serving(submission, client, blocking):
     response = await client.get("/items", params={"ids": [1, 2]})
     expect_status(response, 200, client.errors)
     blocking.assert_none("while serving GET /items?ids=1&ids=2")
+
+
+@graded(points=2, task=3, hidden=True, hint="Keep each request's results in a local variable: a module-level list "
+        "is shared by every request in flight, so simultaneous requests mix their items.")
+async def test_simultaneous_requests_each_get_their_own_items(submission, client):
+    submission.IO_DELAY = 0.2
+    for pair in (([3, 1, 2], [3, 1, 2]), ([1, 2], [5, 4, 3])):
+        responses = await asyncio.gather(*(client.get("/items", params={"ids": ids}) for ids in pair))
+        for ids, response in zip(pair, responses, strict=True):
+            expect_status(response, 200, client.errors)
+            want = [{"item_id": i, "value": i * 10} for i in ids]
+            got = response.json().get("items")
+            check(got == want,
+                  f"of two simultaneous requests (ids {pair[0]} and {pair[1]}), the one for ids {ids} "
+                  f"returned items {[i.get('item_id') for i in got or []]}",
+                  f"exactly its own items {ids}, whatever else is in flight")

@@ -73,11 +73,15 @@ async def test_upstream_json_passed_unchanged(submission, upstream, client):
         "inside `async def` freezes every other request.")
 async def test_no_blocking_call_while_proxying(submission, upstream, client, blocking):
     await get_ok(client, upstream)
+    # Every path of the status mapping: an error path may block where the 200 path does not.
     upstream.route("/items/404", status=404)
+    upstream.route("/items/500", status=500)
+    upstream.route("/items/13", error=httpx.ConnectError)
     upstream.route("/items/99", error=httpx.ReadTimeout)
-    for item_id in (404, 99):
+    for item_id in (404, 500, 13, 99):
         await client.get(f"/proxy/items/{item_id}")
-    blocking.assert_none("while proxying GET /proxy/items/1, /404 and /99")
+    blocking.assert_none("while proxying GET /proxy/items/1 (200), /404 (404), /500 (upstream 500), "
+                         "/13 (httpx.ConnectError) and /99 (httpx.ReadTimeout)")
     sync = upstream.sync_calls
     check(not sync, f"{len(sync)} upstream call(s) made through a synchronous httpx.Client",
           "every upstream call made with httpx.AsyncClient and awaited")

@@ -55,6 +55,20 @@ async def test_upstream_404_also_gives_502(submission, upstream, client):
 
 
 @pytest.mark.looptime
+@graded(points=1, task=3, hidden=True, hint="Here every failure is a 502, a timeout included: httpx.TimeoutException "
+        "is an httpx.HTTPError (exercise 03's 504 does not apply to the dashboard).")
+async def test_upstream_timeout_also_gives_502(submission, upstream, client):
+    upstream.route("/users", [])
+    upstream.route("/products", error=httpx.ReadTimeout)
+    upstream.route("/sales", {})
+    response = await client.get("/dashboard")
+    expect_status(response, 502, client.errors, "/products timed out (httpx.ReadTimeout, an httpx.HTTPError): "
+                  "the dashboard cannot be built, answer 502.")
+    check("products" in detail_of(response), f"502 with detail {detail_of(response)!r}",
+          "a detail naming 'products'")
+
+
+@pytest.mark.looptime
 @graded(points=1, task=2, hidden=True, hint="Each request runs its own three calls; concurrent requests must not "
         "wait for each other.")
 async def test_concurrent_dashboards_stay_concurrent(submission, upstream, client):
