@@ -2,6 +2,7 @@
 and nothing left holding the database file after shut-down."""
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -10,6 +11,62 @@ from grading import CannotTell, app_client, check, expect_status, fail, graded, 
 from conftest import ADA, GRACE
 
 TRICKY = {"name": "O'Brien\"); DROP TABLE users;--", "email": "o'brien+1@example.com"}
+
+
+# Distinctive values: bound, they never appear in the SQL text the driver runs.
+MARKED = {"name": "Zqx Markername", "email": "zqx.markeremail@example.com"}
+ODD_ID = 987654321
+
+
+class RecordingCursor(sqlite3.Cursor):
+    """A cursor that notes the SQL text of every statement it runs (before any parameter is bound)."""
+
+    seen: list[str] = []
+
+    def execute(self, sql, parameters=(), /):
+        self.seen.append(str(sql))
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters, /):
+        self.seen.append(str(sql))
+        return super().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script, /):
+        self.seen.append(str(sql_script))
+        return super().executescript(sql_script)
+
+
+class RecordingConnection(sqlite3.Connection):
+    """sqlite3's trace callback sees the SQL with the values already expanded, so the unexpanded
+    text is taken where the driver hands it over: every statement goes through a RecordingCursor."""
+
+    def cursor(self, factory=RecordingCursor):
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=(), /):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters, /):
+        return self.cursor().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script, /):
+        return self.cursor().executescript(sql_script)
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """The SQL text of every statement the app runs: aiosqlite and SQLAlchemy's aiosqlite dialect
+    both open their connections through sqlite3.connect."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def recording_connect(*args, **kwargs):
+        kwargs.setdefault("factory", RecordingConnection)  # an app's own factory is left alone
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", recording_connect)
+    monkeypatch.setattr(RecordingCursor, "seen", seen)
+    return seen
 
 
 def fields(user: object) -> object:
@@ -25,6 +82,24 @@ async def create(client, user: dict) -> dict:
           f"POST /users {user} returned {response.json()}", f"the user {user} with its new id",
           "Bound parameters (`?`) keep quotes and semicolons as plain text in the row.")
     return body
+
+
+@graded(points=1, task=2, hidden=True, hint="Pass every value as a parameter, `execute(\"... VALUES (?, ?)\", "
+        "(name, email))`: a value written into the SQL text, even with its quotes doubled, is injection waiting.")
+async def test_values_never_formatted_into_sql(submission, database, exercise_dir, statements):
+    async with app_client(submission.app, [exercise_dir]) as client:
+        await create(client, MARKED)
+        # Only the SQL matters here; what these answer, other tests check.
+        await client.get(f"/users/{ODD_ID}")
+        await client.get("/users")
+    if not statements:
+        pytest.skip("no statement went through sqlite3.connect: whether values are bound was not checked")
+    for sql in statements:
+        for value in (MARKED["name"], MARKED["email"], str(ODD_ID)):
+            check(value not in sql, f"the app ran SQL with a request's value written into it: {sql.strip()[:200]}",
+                  f"{value!r} passed as a bound parameter, the SQL text holding only `?` (or :name)",
+                  "Never build SQL with f-strings, % or +, even with quotes escaped by hand: "
+                  "`execute(\"... WHERE id = ?\", (user_id,))`.")
 
 
 @graded(points=2, task=2, hidden=True, hint="Never build SQL with f-strings or %: pass values as parameters, "

@@ -2,6 +2,9 @@
 measured under load."""
 
 import asyncio
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 from grading import app_client, check, expect_status, graded, load_submission
 
@@ -81,3 +84,29 @@ async def test_orders_survive_a_restart_and_missing_ones_are_404(submission, ups
         check(response.json() == {"detail": "Order not found"}, f"GET /orders/999 returned {response.text[:200]}",
               '{"detail": "Order not found"}')
     require_async_endpoints(submission.app, "/orders", "/orders/{order_id}")
+    check(stored_at(database, created), f"order {created['id']} was not in the SQLite file at DATABASE_PATH "
+          f"({database.name})", "the order stored in the file DATABASE_PATH names when the app runs",
+          "Read DATABASE_PATH inside the function that connects: a default argument `path=DATABASE_PATH` is "
+          "evaluated once, at import, before the graders set it.")
+
+
+def stored_at(database: Path, order: dict) -> bool:
+    """Whether a row of some table in the file holds the order's id, product and quantity."""
+    if not database.exists():
+        return False
+    with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        want = {order.get("id"), order.get("product_id"), order.get("quantity")}
+        return any(want <= set(row) for table in tables
+                   for row in db.execute(f'SELECT * FROM "{table}"'))  # noqa: S608 - names from sqlite_master
+
+
+@graded(points=1, task=1, hidden=True, hint="Keep `round(product[\"price\"] * order.quantity, 2)`: the total is "
+        "rounded to cents, as the sync service answered.")
+async def test_an_order_total_is_rounded_to_cents(submission, upstream, database, client):
+    upstream.route("/products/7", {**PRODUCT, "price": 0.1})
+    response = await client.post("/orders", json={"product_id": 7, "quantity": 3})
+    expect_status(response, 201, client.errors)
+    total = response.json().get("total") if isinstance(response.json(), dict) else None
+    check(total == 0.3, f"POST /orders of 3 at 0.1 answered the total {total!r}",
+          "0.3, as the sync service answers (round(0.1 * 3, 2))")
