@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 from sqlalchemy import String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -55,7 +56,10 @@ async def create_user(user: UserIn, request: Request) -> UserRow:
             raise HTTPException(status_code=409, detail="Email already registered")
         row = UserRow(name=user.name, email=user.email)
         session.add(row)
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:  # the same email, inserted by a request that passed the SELECT at the same time
+            raise HTTPException(status_code=409, detail="Email already registered") from None
         return row
 
 
