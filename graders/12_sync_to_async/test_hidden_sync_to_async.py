@@ -110,3 +110,6 @@ async def test_an_order_total_is_rounded_to_cents(submission, upstream, database
     total = response.json().get("total") if isinstance(response.json(), dict) else None
     check(total == 0.3, f"POST /orders of 3 at 0.1 answered the total {total!r}",
           "0.3, as the sync service answers (round(0.1 * 3, 2))")
+    # The provided sync service already rounds: the point is earned by the converted one.
+    require_async_client(upstream, "during POST /orders")
+    require_async_endpoints(submission.app, "/orders")
