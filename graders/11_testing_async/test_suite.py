@@ -29,6 +29,7 @@ def test_your_tests_pass_on_the_provided_app(exercise_dir):
              "every test to pass on the provided app",
              suite.provided_app_hint(base),
              details=suite.listing(base.failed, base.messages))
+    suite.expect_async_client(base)
     caught = [m.name for m in PUBLIC if suite.caught_by(base, runner.result(m.name))]
     check(caught, f"your {len(base.passed)} tests pass, and they also all pass on both faulty example apps "
           "(mutants/*.toml)", "tests that fail when the app is wrong",

@@ -10,13 +10,22 @@ with time limits), started by a driver process.
 from __future__ import annotations
 
 from grading.probes.suite.control import PARALLEL, RESULT_WAIT, RUN_TIME_LIMIT, TEST_TIME_LIMIT, SuiteRunner
-from grading.probes.suite.feedback import _run_problem, baseline, expect_caught, hold_back, listing, provided_app_hint
+from grading.probes.suite.feedback import (
+    _run_problem,
+    baseline,
+    expect_async_client,
+    expect_caught,
+    hold_back,
+    listing,
+    provided_app_hint,
+)
 from grading.probes.suite.mutants import Mutant, MutantDefect, load_mutants
 from grading.probes.suite.planner import close_all, plan, runner_for
 from grading.probes.suite.records import BASELINE, SuiteResult, caught_by
 
 __all__ = [
     "BASELINE", "PARALLEL", "RESULT_WAIT", "RUN_TIME_LIMIT", "TEST_TIME_LIMIT", "Mutant", "MutantDefect",
-    "SuiteResult", "SuiteRunner", "_run_problem", "baseline", "caught_by", "close_all", "expect_caught",
+    "SuiteResult", "SuiteRunner", "_run_problem", "baseline", "caught_by", "close_all", "expect_async_client",
+    "expect_caught",
     "hold_back", "listing", "load_mutants", "plan", "provided_app_hint", "runner_for",
 ]

@@ -9,7 +9,7 @@ from grading.probes.suite.records import BASELINE, SuiteResult, caught_by
 
 
 def listing(names: list[str], messages: dict[str, str], limit: int = 5) -> str:
-    lines = [f"  {n}: {messages.get(n, 'failed')}" for n in names[:limit]]
+    lines = [f"  {n}: {messages[n]}" if n in messages else f"  {n}" for n in names[:limit]]
     if len(names) > limit:
         lines.append(f"  ... and {len(names) - limit} more")
     return "\n".join(lines)
@@ -74,6 +74,33 @@ def baseline(runner: SuiteRunner) -> SuiteResult:
         fail(f"your {len(base.passed)} passing tests ran no assertion at all", "tests that assert what the app answers",
              "A test without `assert` passes whatever the app does: assert on status codes AND bodies.")
     return base
+
+
+def expect_async_client(base: SuiteResult) -> None:
+    """The contract's way of testing: async tests whose requests go through httpx.ASGITransport
+    (task 1), not Starlette's sync TestClient, nor asyncio.run inside a plain `def` test."""
+    from grading.feedback import fail
+
+    def tests_that(how: str) -> list[str]:
+        return [t for t, ways in base.transports.items() if how in ways]
+
+    if tests_that("testclient"):
+        fail(f"{len(tests_that('testclient'))} of your tests send their requests with Starlette's sync TestClient",
+             "async tests whose client is an httpx.AsyncClient over httpx.ASGITransport",
+             "TestClient runs the app in a thread with its own event loop, so it cannot test async code as it runs "
+             "in production. Write `async def test_...(client)` and make `client` an async fixture yielding "
+             "`httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url=\"http://test\")`.",
+             details=listing(tests_that("testclient"), {}))
+    if tests_that("sync test"):
+        fail(f"{len(tests_that('sync test'))} of your tests are plain `def` functions that run the client "
+             "themselves (asyncio.run)", "`async def` tests, run by pytest-asyncio",
+             "Make each test `async def test_...(client)` and await the client: pytest-asyncio runs it on its "
+             "event loop (auto mode), with the fixture's client.", details=listing(tests_that("sync test"), {}))
+    if not tests_that("asgi"):
+        fail("none of your tests sent a request to the app through httpx.ASGITransport",
+             "an httpx.AsyncClient over httpx.ASGITransport, with lifespan run (task 1)",
+             "Yield `httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url=\"http://test\")` "
+             "from inside `async with LifespanManager(app) as manager:`.")
 
 
 def expect_caught(runner: SuiteRunner, mutant: Mutant, reveal: bool) -> list[str]:

@@ -14,6 +14,7 @@ class SuiteResult:
     outcomes: dict[str, str] = field(default_factory=dict)  # test id -> passed/failed/error/skipped
     messages: dict[str, str] = field(default_factory=dict)  # test id -> first line of its failure
     asserts: dict[str, int] = field(default_factory=dict)  # test id -> assertions it ran (passed or not)
+    transports: dict[str, list[str]] = field(default_factory=dict)  # test id -> how it reached the app
     output: str = ""  # the run's last lines (collection errors...)
     duration: float = 0.0
     exit_code: int | None = None

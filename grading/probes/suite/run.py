@@ -5,6 +5,7 @@ per-test timeout. Each test's outcome is read by a tiny in-process plugin."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import time
@@ -20,6 +21,32 @@ class _Outcomes:
         self.outcomes: dict[str, str] = {}
         self.messages: dict[str, str] = {}
         self.asserts: dict[str, int] = {}
+        # test id -> how it reached the app: "asgi" (httpx.ASGITransport), "testclient"
+        # (Starlette's sync TestClient), and "sync test" when an ASGITransport request came
+        # from a plain `def` test (asyncio.run inside it): the contract asks for async tests.
+        self.transports: dict[str, list[str]] = {}
+        self.current: pytest.Item | None = None
+        self.calling = False  # in the test's body (not its fixtures)
+        self.async_test = False
+
+    def note(self, how: str) -> None:
+        if self.current is None:
+            return
+        seen = self.transports.setdefault(self.current.nodeid, [])
+        if how == "asgi" and self.calling and not self.async_test:
+            how = "sync test"
+        if how not in seen:
+            seen.append(how)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):  # noqa: ANN001, ANN201
+        self.current = item
+        # Read before the test runs: pytest-asyncio swaps an async test's function for a sync wrapper.
+        self.async_test = inspect.iscoroutinefunction(getattr(item, "obj", None))
+        try:
+            return (yield)
+        finally:
+            self.current = None
 
     def pytest_assertion_pass(self, item, lineno, orig, expl) -> None:  # noqa: ANN001
         self.asserts[item.nodeid] = self.asserts.get(item.nodeid, 0) + 1
@@ -31,9 +58,11 @@ class _Outcomes:
         seen: set = set()
         previous = sys.getprofile()
         sys.setprofile(lambda frame, event, arg: seen.add(frame.f_code) if event == "call" else None)
+        self.calling = True
         try:
             return (yield)
         finally:
+            self.calling = False
             sys.setprofile(previous)
             root = str(item.config.rootpath)
             checks = sum(1 for code in seen if code.co_filename.startswith(root) and _checks_in(code))
@@ -94,6 +123,30 @@ def _checks_in(code, _trees: dict = {}) -> bool:  # noqa: B006  # a cache of par
     return False
 
 
+def _count_transports(recorder: _Outcomes) -> None:
+    """Note, per test, which client sent its requests to the app."""
+    import httpx
+
+    asgi = httpx.ASGITransport.handle_async_request
+
+    async def counted_asgi(self, request):  # noqa: ANN001, ANN202
+        recorder.note("asgi")
+        return await asgi(self, request)
+
+    httpx.ASGITransport.handle_async_request = counted_asgi
+    try:
+        from starlette import testclient
+    except ImportError:  # pragma: no cover - starlette ships it
+        return
+    sync = testclient._TestClientTransport.handle_request
+
+    def counted_sync(self, request):  # noqa: ANN001, ANN202
+        recorder.note("testclient")
+        return sync(self, request)
+
+    testclient._TestClientTransport.handle_request = counted_sync
+
+
 def _first_line(report) -> str:  # noqa: ANN001
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None and getattr(crash, "message", None):
@@ -124,6 +177,7 @@ def run_one(args: dict) -> int:
     copy, ini, result_path = Path(args["copy"]), Path(args["ini"]), Path(args["result"])
     method = "signal" if hasattr(signal, "SIGALRM") else "thread"
     recorder = _Outcomes()
+    _count_transports(recorder)
     t0 = time.monotonic()
     code = int(pytest.main([
         str(copy), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",
@@ -133,7 +187,7 @@ def run_one(args: dict) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     data = {"label": args["label"], "status": "ran", "outcomes": recorder.outcomes, "messages": recorder.messages,
-            "asserts": recorder.asserts,
+            "asserts": recorder.asserts, "transports": recorder.transports,
             "output": _tail(Path(args["log"])), "duration": time.monotonic() - t0, "exit_code": code}
     tmp = result_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data))
