@@ -11,7 +11,8 @@ Everything a grader uses is exported here (and graders import nothing else of th
 - evidence: ``LoopLagMonitor`` (CPU work), ``SleepRecorder`` (time.sleep on any thread),
   ``record_clients`` (httpx clients built), ``Upstream`` (the ``upstream`` fixture);
 - WebSockets on a ``live`` server: ``ws_connect``, ``ws_recv``, ``ws_silence``, ``close_all``,
-  ``kill``, ``settle``, ``assert_quiet``, ``WAIT``;
+  ``kill``, ``ws_zombie`` (a connection the app thinks alive, whose sends fail), ``settle``,
+  ``assert_quiet``, ``WAIT``;
 - a learner's own test suite (exercise 11): ``learner_suite``;
 - this machine: ``find_browser`` (a browser Playwright can drive), ``open_handles`` and
   ``CannotTell`` (which processes hold a file open, portably).
@@ -27,7 +28,18 @@ from grading.probes.clients import ClientRecorder, record_clients
 from grading.probes.drivers import AppClient, LiveServer, app_client, detail_of, expect_status, live_server
 from grading.probes.handles import CannotTell, open_handles
 from grading.probes.upstream import UPSTREAM_URL, Upstream
-from grading.probes.wsclient import WAIT, assert_quiet, close_all, kill, settle, ws_connect, ws_recv, ws_silence
+from grading.probes.wsclient import (
+    WAIT,
+    Zombie,
+    assert_quiet,
+    close_all,
+    kill,
+    settle,
+    ws_connect,
+    ws_recv,
+    ws_silence,
+    ws_zombie,
+)
 from grading.spec import graded
 from grading.target import load_submission
 
@@ -36,5 +48,5 @@ __all__ = [
     "LiveServer", "LoopLagMonitor", "SleepRecorder", "Upstream", "app_client", "assert_quiet", "check",
     "close_all", "detail_of", "expect_status", "fail", "find_browser", "graded", "kill", "learner_suite",
     "live_server", "load_submission", "open_handles", "record_clients", "settle", "ws_connect", "ws_recv",
-    "ws_silence",
+    "ws_silence", "ws_zombie", "Zombie",
 ]

@@ -25,6 +25,7 @@ from grading import (
     ws_connect,
     ws_recv,
     ws_silence,
+    ws_zombie,
 )
 
 from conftest import receive
@@ -235,6 +236,8 @@ async def test_chat_client_leaving_is_dropped_quietly(submission, live):
 async def test_chat_dead_client_does_not_stop_delivery(submission, live):
     # The dead clients join first so that a broadcast loop meets them before the living.
     dead = [await ws_connect(live, "/ws/chat", f"client D{i}") for i in range(1, 4)]
+    # and zombies: still registered (the app was not told), every send to them fails
+    zombies = [await ws_zombie(live, "/ws/chat", f"client Z{i}") for i in range(1, 4)]
     alice = await ws_connect(live, "/ws/chat", "client A")
     living = [await ws_connect(live, "/ws/chat", f"client B{i}") for i in range(1, 4)]
     names = ["client A"] + [f"client B{i}" for i in range(1, 4)]
@@ -250,3 +253,5 @@ async def test_chat_dead_client_does_not_stop_delivery(submission, live):
             await receive(ws, live, name, "and after?")
     finally:
         await close_all(alice, *living)
+        for zombie in zombies:
+            await zombie.close()

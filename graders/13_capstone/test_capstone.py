@@ -7,7 +7,8 @@ Two drivers, each for what it shows without depending on machine speed:
   "response first".)
 - a real uvicorn server (`live`) with real WebSocket clients on /ws/updates: the update must
   not have arrived when the HTTP response has, every client receives it, a dead client is
-  a killed TCP connection, and uvicorn's error log must stay empty.
+  a killed TCP connection or a zombie (still registered, its sends fail: ws_zombie), and
+  uvicorn's error log must stay empty.
 
 PROCESS_DELAY is set before the app starts (a solution may read it in lifespan): see conftest.py.
 """
@@ -28,6 +29,7 @@ from grading import (
     ws_connect,
     ws_recv,
     ws_silence,
+    ws_zombie,
 )
 
 from conftest import QUICK, SLOW, receive_event, report_id_of
@@ -165,8 +167,11 @@ async def test_failed_aggregate_pushes_no_update(submission, upstream, live):
         "catch the error of each send on its own, drop that client and go on with the others.")
 async def test_dead_client_does_not_stop_delivery(submission, upstream, live):
     serve(upstream)
-    # The dead clients join first so that a broadcast loop meets them before the living.
+    # The dead clients join first so that a broadcast loop meets them before the living. A
+    # killed one is noticed by the app's receive loop before the report is pushed; a zombie
+    # (its network gone, the app not told) stays registered until a send to it fails.
     dead = [await ws_connect(live, "/ws/updates", f"client D{i}") for i in range(1, 4)]
+    zombies = [await ws_zombie(live, "/ws/updates", f"client Z{i}") for i in range(1, 7)]
     names = [f"client L{i}" for i in range(1, 4)]
     living = [await ws_connect(live, "/ws/updates", n) for n in names]
     try:
@@ -184,6 +189,8 @@ async def test_dead_client_does_not_stop_delivery(submission, upstream, live):
                           f"the update of report {report_id!r}")
     finally:
         await close_all(*living)
+        for zombie in zombies:
+            await zombie.close()
     await settle()
     assert_quiet(live, "when clients of /ws/updates dropped their connection", QUIET_HINT)
 

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from grading import WAIT, check, close_all, detail_of, expect_status, graded, kill, settle, ws_connect
+from grading import WAIT, check, close_all, detail_of, expect_status, graded, kill, settle, ws_connect, ws_zombie
 
 from conftest import QUICK, receive_event, report_id_of
 
@@ -168,8 +168,12 @@ async def test_no_blocking_call_while_aggregating(submission, upstream, live, bl
         "send separately: dead clients among the living must cost nothing to anyone.")
 async def test_many_dead_clients_among_the_living(submission, upstream, live):
     serve(upstream)
-    clients = [await ws_connect(live, "/ws/updates", f"client {i}") for i in range(12)]
-    dead, living = clients[0::2], clients[1::2]  # every other client dies: dead ones sit among the living
+    clients, zombies = [], []
+    for i in range(12):  # every other client dies (killed, or a zombie): dead ones sit among the living
+        clients.append(await ws_connect(live, "/ws/updates", f"client {i}"))
+        if i % 4 == 0:
+            zombies.append(await ws_zombie(live, "/ws/updates", f"client Z{i}"))
+    dead, living = clients[0::2], clients[1::2]
     names = [f"client {i}" for i in range(1, 12, 2)]
     try:
         await settle()
@@ -186,3 +190,5 @@ async def test_many_dead_clients_among_the_living(submission, upstream, live):
                           f"the update of report {report_id!r}")
     finally:
         await close_all(*living)
+        for zombie in zombies:
+            await zombie.close()

@@ -8,6 +8,7 @@ received) becomes feedback naming the client and what it saw, never a traceback.
     await alice.send("hi")
     text = await ws_recv(alice, live, "client A", expected='"hi"')
     kill(carol)  # the TCP connection dies at once, without a WebSocket close
+    ghost = await ws_zombie(live, "/ws/updates")  # the app thinks it is connected; sends to it fail
 """
 
 from __future__ import annotations
@@ -94,6 +95,80 @@ def kill(ws: ClientConnection) -> None:
         except OSError:
             pass
     ws.transport.abort()
+
+
+class Zombie:
+    """A WebSocket connection whose network is gone while the app has not heard yet: the app
+    accepted it and still waits on its ``receive``, but every send to it fails, as uvicorn's
+    does once the peer has vanished (``ClientDisconnected``, an ``OSError``, which Starlette
+    turns into ``WebSocketDisconnect(1006)``). A killed TCP connection is noticed by the app's
+    receive loop within a loop turn; a zombie stays registered until a send meets it, so a
+    broadcast that stops at the first failed send is caught every time, not by a race."""
+
+    def __init__(self, app, scope: dict) -> None:
+        self.accepted = asyncio.Event()
+        self.sends = 0  # sends the app tried (each one failed)
+        self._gone = asyncio.Event()
+        self._connected = False
+        self.task = asyncio.create_task(app(scope, self._receive, self._send))
+
+    async def _receive(self) -> dict:
+        if not self._connected:
+            self._connected = True
+            return {"type": "websocket.connect"}
+        await self._gone.wait()
+        return {"type": "websocket.disconnect", "code": 1006, "reason": ""}
+
+    async def _send(self, message: dict) -> None:
+        if message["type"] == "websocket.accept":
+            self.accepted.set()
+            return
+        if message["type"] in ("websocket.send", "websocket.close"):
+            self.sends += message["type"] == "websocket.send"
+            self._gone.set()
+            raise _peer_gone()
+
+    async def close(self) -> None:
+        """Let the app's handler see the disconnect and end (quietly, if the app is right)."""
+        self._gone.set()
+        try:
+            async with asyncio.timeout(2):
+                await asyncio.shield(self.task)
+        except TimeoutError:
+            self.task.cancel()
+        except Exception:  # noqa: BLE001, S110  # it escaped the app: AppErrors recorded it
+            pass
+
+
+def _peer_gone() -> OSError:
+    try:
+        from uvicorn.protocols.utils import ClientDisconnected
+    except ImportError:  # pragma: no cover - an older uvicorn
+        return ConnectionResetError("the client's connection is gone")
+    return ClientDisconnected()
+
+
+async def ws_zombie(live: LiveServer, path: str, who: str = "a vanished client", within: float = 5.0) -> Zombie:
+    """Connect a ``Zombie`` to ``path`` of the live server's app, in the server's own loop and
+    with its lifespan state, as uvicorn would have connected it."""
+    host, port = live.base_url.removeprefix("http://").split(":")
+    state = getattr(getattr(live.server, "lifespan", None), "state", {})
+    scope = {"type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+             "scheme": "ws", "server": (host, int(port)), "client": ("127.0.0.1", 9), "root_path": "",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "subprotocols": [],
+             "headers": [(b"host", f"{host}:{port}".encode()), (b"connection", b"upgrade"), (b"upgrade", b"websocket"),
+                         (b"sec-websocket-version", b"13")],
+             "state": dict(state)}
+    zombie = Zombie(live.server.config.app, scope)
+    try:
+        async with asyncio.timeout(within):
+            await zombie.accepted.wait()
+    except TimeoutError:
+        await zombie.close()
+        raise Feedback(f"{who} could not open a WebSocket to {path} within {within:.0f} s",
+                       "the connection accepted at once",
+                       "Does the endpoint reach `await websocket.accept()`?", _app_raised(live)) from None
+    return zombie
 
 
 async def close_all(*clients: ClientConnection) -> None:
