@@ -178,6 +178,15 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     return out
 
 
+def clip(lines: list[str], most: int, width: int) -> list[str]:
+    """At most ``most`` lines; the last ends with an ellipsis when text was cut."""
+    if len(lines) <= most:
+        return lines
+    kept = lines[:most]
+    kept[-1] = kept[-1][:width - 1].rstrip() + "…"
+    return kept
+
+
 class Watch:
     def __init__(self, target: Path, graders: Path, ids: list[str], state: State, *, manual: bool,
                  time_limit: float, kit: Path = KIT_ROOT, out=None) -> None:
@@ -221,7 +230,9 @@ class Watch:
             out.append("not graded yet")
         out.append("")
         for n, text in readme.tasks.items():
-            out += wrap(f"{task_status(r, n)} {n}. {text}", w)[:2]
+            status = task_status(r, n)
+            # A task still to do is read in full (up to 4 lines); a done one needs a line.
+            out += clip(wrap(f"{status} {n}. {text}", w), 1 if status == "✓" else 4, w)
         out.append("")
         if r is not None and r.problem:
             out += wrap(f"Problem: {r.problem}", w)

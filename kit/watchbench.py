@@ -31,13 +31,59 @@ def scratch_kit(dest: Path, kit: Path = KIT_ROOT) -> Path:
     return dest
 
 
-def spawn_watch(scratch: Path, *args: str, timeout: float = 180):
+def spawn_watch(scratch: Path, *args: str, timeout: float = 180, size: tuple[int, int] = (40, 80)):
+    """`nox -s watch` (its module) in a pseudo-terminal of ``size`` (rows, columns)."""
     import pexpect
 
-    env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1", "TERM": "xterm"}
+    env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1", "TERM": "xterm",
+           "LINES": str(size[0]), "COLUMNS": str(size[1])}
     child = pexpect.spawn(sys.executable, ["-m", "grading.watch", *args], cwd=str(scratch), env=env,
-                          dimensions=(40, 80), encoding="utf-8", timeout=timeout)
+                          dimensions=size, encoding="utf-8", timeout=timeout)
     return child
+
+
+class Screen:
+    """What the terminal shows, for screenshots: pexpect's output fed through pyte, a VT100
+    emulator (``child.logfile_read = screen``)."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(size[1], size[0])
+        self.stream = pyte.Stream(self.screen)
+
+    def write(self, text: str) -> None:
+        self.stream.feed(text)
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display).rstrip() + "\n"
+
+    def save(self, path: Path, browser: str | None = None) -> list[Path]:
+        """The screen as text (path.txt) and, given a Chromium, as an image (path.png)."""
+        import html
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        saved = [path.with_suffix(".txt")]
+        saved[0].write_text(self.text(), encoding="utf-8")
+        if browser:
+            from playwright.sync_api import sync_playwright
+
+            page_html = ("<body style='margin:0;background:#1e1e1e'><pre style='margin:0;padding:8px;color:#ddd;"
+                         "font:14px/1.25 DejaVu Sans Mono,Menlo,Consolas,monospace'>"
+                         f"{html.escape(self.text())}</pre></body>")
+            with sync_playwright() as pw:
+                b = pw.chromium.launch(executable_path=browser, headless=True, args=["--no-sandbox", "--disable-gpu"])
+                try:
+                    page = b.new_page(viewport={"width": self.screen.columns * 9 + 16, "height": 600})
+                    page.set_content(page_html)
+                    page.screenshot(path=str(path.with_suffix(".png")), full_page=True)
+                    saved.append(path.with_suffix(".png"))
+                finally:
+                    b.close()
+        return saved
 
 
 def lay(src: Path, dest: Path) -> None:
