@@ -39,6 +39,10 @@ T = TypeVar("T")
 PRELOAD = ("pytest", "fastapi", "httpx", "respx", "uvicorn", "asgi_lifespan", "blockbuster",
            "pytest_asyncio", "pytest_timeout", "looptime", "grading.plugin",
            "sqlalchemy.ext.asyncio", "aiosqlite", "aiofiles", "websockets")
+# Imported once by the fork backend's parent (free for every child), but not by each spawned
+# worker: SQLAlchemy alone costs ~0.7 s of CPU an interpreter, and only a submission that
+# uses it (08, 12) needs it; that worker imports it when the submission does.
+SPAWN_SKIPS = ("sqlalchemy.ext.asyncio",)
 
 
 @dataclass
@@ -156,7 +160,7 @@ def backend(name: str | None = None, *, preload: tuple[str, ...] = PRELOAD, spar
         return ForkBackend(preload)
     from grading.workers.spawn import SpawnBackend
 
-    return SpawnBackend(preload, spares=spares)
+    return SpawnBackend(tuple(m for m in preload if m not in SPAWN_SKIPS), spares=spares)
 
 
 def resolve(target: str) -> Callable[[dict], int]:
