@@ -103,6 +103,13 @@ def startmethods(session: nox.Session) -> None:
     session.run("python", "-m", "kit.startmethods", *session.posargs, env=ENV)
 
 
+@nox.session(reuse_venv=True)
+def cgroupsim(session: nox.Session) -> None:
+    """Grade the reference in a cgroup of half a CPU and 768 MB, 13 cores reported (Linux, root)."""
+    _install(session)
+    session.run("python", "-m", "kit.cgroupsim", *session.posargs, env=ENV)
+
+
 # Kit tests fast enough to prove a floor with (the engine, reports, platform probes).
 FAST_TESTS = ["tests/test_plugin.py", "tests/test_reports.py", "tests/test_platform.py"]
 
