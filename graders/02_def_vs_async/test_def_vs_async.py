@@ -8,6 +8,7 @@ The submission's own copy of `inventory` is the one its app.py imported.
 
 import importlib
 import sys
+import threading
 
 import pytest
 
@@ -16,8 +17,19 @@ from grading import LoopLagMonitor, check, expect_status, graded
 
 @pytest.fixture
 def inventory(submission):
-    """The `inventory` module the submission's app.py uses (fresh for every test)."""
-    return sys.modules.get("inventory") or importlib.import_module("inventory")
+    """The `inventory` module the submission's app.py uses (fresh for every test), which also
+    notes the threads each flavour of lookup ran in (its `_track` is looked up at each call)."""
+    module = sys.modules.get("inventory") or importlib.import_module("inventory")
+    module.threads = {"blocking": set(), "async": set()}
+    track = getattr(module, "_track", None)
+    if isinstance(track, type):
+        class _Tracked(track):
+            def __enter__(self) -> None:
+                module.threads[self.kind].add(threading.get_ident())
+                return super().__enter__()
+
+        module._track = _Tracked
+    return module
 
 
 @graded(points=1, task=1, hint="Return what lookup_blocking(sku) returns: FastAPI turns the dict into JSON.")
@@ -60,6 +72,14 @@ async def test_modern_returns_the_async_lookup_result(inventory, client):
           '{"sku": "cherry", "stock": 250}')
     check(inventory.started["async"] >= 1, "GET /modern/cherry never awaited inventory.lookup",
           "/modern to await the async lookup(sku)")
+    # The app's event loop runs in this thread (the in-process client): an async lookup that ran
+    # elsewhere ran on an event loop of its own, e.g. asyncio.run() inside a `def` endpoint.
+    elsewhere = inventory.threads["async"] - {threading.get_ident()}
+    check(not elsewhere, "GET /modern/cherry ran the async lookup in another thread, on an event loop of its "
+          "own (asyncio.run inside a `def` endpoint, or a thread that starts a loop)",
+          "lookup(sku) awaited on the app's own event loop, inside an `async def` endpoint",
+          "Make /modern `async def` and `return await lookup(sku)`: the app's loop then serves other requests "
+          "while this one waits, with no thread and no second loop.")
 
 
 @graded(points=2, task=3, hint="The helpers raise KeyError for an unknown sku: catch it and "
