@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from grading.target import KIT_ROOT
-
-ROOT = Path("/sys/fs/cgroup")
+from grading.workers.sizing import CGROUP_ROOT as ROOT
+from grading.workers.sizing import PROC_CGROUP
 
 
 def _size(text: str) -> int:
@@ -30,7 +30,7 @@ def _size(text: str) -> int:
 
 def _own(controller: str) -> Path:
     """This process's cgroup folder for ``controller`` (v1), or the unified one (v2)."""
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
+    for line in PROC_CGROUP.read_text().splitlines():
         _, names, rel = line.split(":", 2)
         if controller in names.split(","):
             return ROOT / controller / rel.lstrip("/")
