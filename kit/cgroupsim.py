@@ -74,6 +74,17 @@ def main(argv: list[str] | None = None) -> int:
         print("cgroupsim needs Linux and root (it writes /sys/fs/cgroup)")
         return 2
     folders = make_cgroup(f"kit-cgroupsim-{os.getpid()}", args.cpus, _size(args.memory))
+    try:
+        return _grade_inside(folders, args)
+    finally:  # also when the grade was OOM-killed or interrupted: leave no cgroup behind
+        for d in folders:
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+
+
+def _grade_inside(folders: list[Path], args: argparse.Namespace) -> int:
     env = {**os.environ, "GRADING_CPU_COUNT": str(args.report_cpus)}
     join = "; ".join(f"echo $$ > {d / 'cgroup.procs'}" for d in folders)
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,16 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             print("no report written:", ended.stderr[-800:])
             return 1
         report = json.loads(out.read_text())
-        print(f"score {report['score']:g}/{report['max_score']:g}")
-        for e in report["exercises"]:
-            lost = [t["name"] for t in e["tests"] if t["status"] not in ("passed", "skipped")]
-            if lost:
-                print(f"  {e['id']}: {e['score']:g}/{e['max_score']:g} lost {lost}")
-    for d in folders:
-        try:
-            d.rmdir()
-        except OSError:
-            pass
+    print(f"score {report['score']:g}/{report['max_score']:g}")
+    for e in report["exercises"]:
+        lost = [t["name"] for t in e["tests"] if t["status"] not in ("passed", "skipped")]
+        if lost:
+            print(f"  {e['id']}: {e['score']:g}/{e['max_score']:g} lost {lost}")
     return 0 if report["score"] == report["max_score"] else 1
 
 
